@@ -1,0 +1,289 @@
+"""The user's configuration: TOML text in, a frozen :class:`Config` and every problem out.
+
+A broken config never raises: :func:`parse_config` returns the problems it found, each
+with the key path (``concept[0].canonical``) and the line it is on, so that SSOT010 can
+report them all at once.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_EXCLUDE = ("tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "**/test_*.py",
+                   "*_test.py", "**/*_test.py", "conftest.py", "**/conftest.py")
+CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicatesConfig:
+    enabled: bool = True
+    min_methods: int = 3
+    threshold: float = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    name: str
+    canonical: str
+    aliases: tuple[str, ...] = ()
+    preferred: str | None = None
+    names: tuple[str, ...] = ()
+    interface: tuple[str, ...] = ()
+    factory: str | None = None
+    issue: int | None = None
+    close_issue: bool = False
+    allow: tuple[str, ...] = ()
+    #: index in the config's concept list, for key paths in messages
+    index: int = 0
+
+    @property
+    def class_names(self) -> frozenset[str]:
+        """Names no one but the canonical definition may give a class."""
+        if self.names:
+            return frozenset(self.names)
+        return frozenset(p.rsplit(".", 1)[-1] for p in (self.canonical, *self.aliases))
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """Every declared import path: the canonical first, then the aliases."""
+        return (self.canonical, *(a for a in self.aliases if a != self.canonical))
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    roots: tuple[str, ...] | None = None  # None: "src" if it exists, and "."
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    fail_on: str = "new"
+    max_file_bytes: int = 1_000_000
+    duplicates: DuplicatesConfig = field(default_factory=DuplicatesConfig)
+    concepts: tuple[Concept, ...] = ()
+    #: the file it came from ("" for the built-in default)
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigProblem:
+    path: str  # the config file
+    key: str  # "concept[0].canonical"
+    message: str
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigResult:
+    config: Config
+    problems: tuple[ConfigProblem, ...] = ()
+
+
+def find_config(paths: set[str] | frozenset[str]) -> str | None:
+    """Which file holds the config, given the repository's paths."""
+    if ".github/ssot.toml" in paths:
+        return ".github/ssot.toml"
+    if "pyproject.toml" in paths:
+        return "pyproject.toml"
+    return None
+
+
+def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigResult:
+    """Parse a config file. ``table`` is ``"tool.ssot"`` for pyproject.toml.
+
+    For pyproject.toml without a ``[tool.ssot]`` table the default config is returned
+    with no problems.
+    """
+    if table is None and source.endswith("pyproject.toml"):
+        table = "tool.ssot"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        return ConfigResult(Config(source=source), (ConfigProblem(source, "", f"not valid TOML: {exc}", line),))
+    prefix = ""
+    if table:
+        for part in table.split("."):
+            data = data.get(part, {}) if isinstance(data, dict) else {}
+        prefix = table + "."
+    return _Validator(text, source, prefix).run(data)
+
+
+def _toml_error_line(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+class _Validator:
+    def __init__(self, text: str, source: str, prefix: str) -> None:
+        self.lines = text.splitlines()
+        self.source = source
+        self.prefix = prefix
+        self.problems: list[ConfigProblem] = []
+
+    def problem(self, key: str, message: str, needle: str | None = None) -> None:
+        self.problems.append(ConfigProblem(self.source, key, message, self._line_of(key, needle)))
+
+    def _line_of(self, key: str, needle: str | None) -> int:
+        """Best effort: the first line that mentions the value or the key's last part."""
+        last = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
+        candidates = [needle] if needle else []
+        candidates.append(last)
+        for cand in candidates:
+            if not cand:
+                continue
+            pattern = re.compile(r"(^|[\s\"'\[,])" + re.escape(cand) + r"($|[\s\"'=\],])")
+            for number, line in enumerate(self.lines, 1):
+                if pattern.search(line.split("#", 1)[0]):
+                    return number
+        return 1
+
+    def run(self, data: dict[str, Any]) -> ConfigResult:
+        known = {"roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept"}
+        for key in data:
+            if key not in known:
+                self.problem(key, f"unknown key `{key}`; known keys: {', '.join(sorted(known))}")
+        roots = self.str_list(data, "roots", None)
+        exclude = self.str_list(data, "exclude", None)
+        fail_on = data.get("fail_on", "new")
+        if fail_on not in ("new", "any"):
+            self.problem("fail_on", f'must be "new" or "any", not {fail_on!r}')
+            fail_on = "new"
+        max_bytes = data.get("max_file_bytes", 1_000_000)
+        if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
+            self.problem("max_file_bytes", f"must be a positive integer, not {max_bytes!r}")
+            max_bytes = 1_000_000
+        duplicates = self.duplicates(data.get("duplicates", {}))
+        concepts = self.concepts(data.get("concept", []))
+        config = Config(
+            roots=tuple(roots) if roots is not None else None,
+            exclude=tuple(exclude) if exclude is not None else DEFAULT_EXCLUDE,
+            fail_on=fail_on,
+            max_file_bytes=max_bytes,
+            duplicates=duplicates,
+            concepts=concepts,
+            source=self.source,
+        )
+        return ConfigResult(config, tuple(self.problems))
+
+    def str_list(self, data: dict[str, Any], key: str, path: str | None) -> list[str] | None:
+        if key not in data:
+            return None
+        value = data[key]
+        full = f"{path}.{key}" if path else key
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(full, f"must be a list of strings, not {value!r}")
+            return None
+        return value
+
+    def duplicates(self, raw: Any) -> DuplicatesConfig:
+        if not isinstance(raw, dict):
+            self.problem("duplicates", "must be a table ([duplicates])")
+            return DuplicatesConfig()
+        for key in raw:
+            if key not in ("enabled", "min_methods", "threshold"):
+                self.problem(f"duplicates.{key}", f"unknown key `{key}`; known keys: enabled, min_methods, threshold")
+        enabled = raw.get("enabled", True)
+        if not isinstance(enabled, bool):
+            self.problem("duplicates.enabled", f"must be true or false, not {enabled!r}")
+            enabled = True
+        min_methods = raw.get("min_methods", 3)
+        if not isinstance(min_methods, int) or isinstance(min_methods, bool) or min_methods < 1:
+            self.problem("duplicates.min_methods", f"must be a positive integer, not {min_methods!r}")
+            min_methods = 3
+        threshold = raw.get("threshold", 0.85)
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
+            self.problem("duplicates.threshold", f"must be a number above 0 and at most 1, not {threshold!r}")
+            threshold = 0.85
+        return DuplicatesConfig(enabled, min_methods, float(threshold))
+
+    def concepts(self, raw: Any) -> tuple[Concept, ...]:
+        if not isinstance(raw, list):
+            self.problem("concept", "must be an array of tables ([[concept]])")
+            return ()
+        out: list[Concept] = []
+        seen: dict[str, int] = {}
+        for i, item in enumerate(raw):
+            concept = self.concept(i, item)
+            if concept is None:
+                continue
+            if concept.name in seen:
+                self.problem(f"concept[{i}].name", f"concept `{concept.name}` is also defined as concept[{seen[concept.name]}]", concept.name)
+                continue
+            seen[concept.name] = i
+            out.append(concept)
+        return tuple(out)
+
+    def concept(self, i: int, item: Any) -> Concept | None:
+        key = f"concept[{i}]"
+        if not isinstance(item, dict):
+            self.problem(key, "must be a table")
+            return None
+        known = {"name", "canonical", "aliases", "preferred", "names", "interface", "factory",
+                 "issue", "close_issue", "allow"}
+        for k in item:
+            if k not in known:
+                self.problem(f"{key}.{k}", f"unknown key `{k}`; known keys: {', '.join(sorted(known))}")
+        ok = True
+        name = item.get("name")
+        if not isinstance(name, str) or not name.strip():
+            self.problem(f"{key}.name", "is required: a short name for the concept, such as \"WebSocketManager\"")
+            ok = False
+        canonical = item.get("canonical")
+        if canonical is None:
+            self.problem(f"{key}.canonical", "is required: the dotted path of the one true definition, such as \"app.core.manager.Manager\"")
+            ok = False
+        elif not self.dotted(f"{key}.canonical", canonical):
+            ok = False
+        aliases = self.str_list(item, "aliases", key) or []
+        for j, alias in enumerate(aliases):
+            if not self.dotted(f"{key}.aliases[{j}]", alias):
+                ok = False
+        preferred = item.get("preferred")
+        if preferred is not None:
+            if not self.dotted(f"{key}.preferred", preferred):
+                ok = False
+            elif isinstance(canonical, str) and preferred not in (canonical, *aliases):
+                self.problem(f"{key}.preferred", f"`{preferred}` must be the canonical path or one of the aliases", preferred)
+                ok = False
+        factory = item.get("factory")
+        if factory is not None and not self.dotted(f"{key}.factory", factory):
+            ok = False
+        names = self.str_list(item, "names", key) or []
+        for j, n in enumerate(names):
+            if not n.isidentifier():
+                self.problem(f"{key}.names[{j}]", f"`{n}` is not a Python identifier", n)
+                ok = False
+        interface = self.str_list(item, "interface", key) or []
+        for j, n in enumerate(interface):
+            if not n.isidentifier():
+                self.problem(f"{key}.interface[{j}]", f"`{n}` is not a method name", n)
+                ok = False
+        issue = item.get("issue")
+        if issue is not None and (not isinstance(issue, int) or isinstance(issue, bool) or issue <= 0):
+            self.problem(f"{key}.issue", f"must be an issue number, not {issue!r}")
+            ok = False
+        close_issue = item.get("close_issue", False)
+        if not isinstance(close_issue, bool):
+            self.problem(f"{key}.close_issue", f"must be true or false, not {close_issue!r}")
+            ok = False
+        if close_issue and issue is None:
+            self.problem(f"{key}.close_issue", "needs `issue`: which issue should be closed?")
+            ok = False
+        allow = self.str_list(item, "allow", key) or []
+        if not ok:
+            return None
+        return Concept(
+            name=name.strip(), canonical=canonical, aliases=tuple(aliases), preferred=preferred,
+            names=tuple(names), interface=tuple(interface), factory=factory, issue=issue,
+            close_issue=close_issue, allow=tuple(allow), index=i,
+        )
+
+    def dotted(self, key: str, value: Any) -> bool:
+        if not isinstance(value, str):
+            self.problem(key, f"must be a dotted path string, not {value!r}")
+            return False
+        if not _DOTTED.match(value) or "." not in value:
+            self.problem(key, f"`{value}` is not a dotted path like \"package.module.Name\"", value)
+            return False
+        return True

@@ -1,0 +1,102 @@
+"""The repository as the resolver sees it: module names mapped to file summaries.
+
+Built from ``{path: FileSummary}`` and the configured roots; it never reads files itself.
+A file under a root gets the module name its path implies (``src/app/x.py`` under root
+``src`` is ``app.x``); a directory without ``__init__.py`` that holds modules is a
+namespace package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
+
+from rules.summary import ClassInfo, FileSummary
+
+
+class Module(NamedTuple):
+    name: str
+    path: str | None  # None for a namespace package
+    is_package: bool
+    summary: FileSummary | None
+
+
+def default_roots(paths: Iterable[str]) -> tuple[str, ...]:
+    """``src`` if the repository has it, and the repository root."""
+    return ("src", ".") if any(p.startswith("src/") for p in paths) else (".",)
+
+
+def module_name(path: str, root: str) -> tuple[str, bool] | None:
+    """The module ``path`` defines under ``root``, and whether it is a package."""
+    if not path.endswith(".py"):
+        return None
+    root = root.strip("/")
+    if root in ("", "."):
+        rel = path
+    elif path.startswith(root + "/"):
+        rel = path[len(root) + 1:]
+    else:
+        return None
+    parts = rel[:-3].split("/")
+    is_package = parts[-1] == "__init__"
+    if is_package:
+        parts.pop()
+    if not parts or not all(p.isidentifier() for p in parts):
+        return None
+    return ".".join(parts), is_package
+
+
+class Index:
+    def __init__(self, files: Mapping[str, FileSummary], roots: Iterable[str] | None = None) -> None:
+        self.files: dict[str, FileSummary] = dict(files)
+        self.roots = tuple(roots) if roots is not None else default_roots(self.files)
+        self.modules: dict[str, Module] = {}
+        self.module_of: dict[str, str] = {}  # path -> its primary module name
+        namespaces: set[str] = set()
+        for path in sorted(self.files):
+            for root in self.roots:
+                named = module_name(path, root)
+                if named is None:
+                    continue
+                name, is_package = named
+                self.module_of.setdefault(path, name)
+                # a regular module or package wins over a namespace package; first root wins
+                existing = self.modules.get(name)
+                if existing is None or existing.path is None:
+                    self.modules[name] = Module(name, path, is_package, self.files[path])
+                parts = name.split(".")
+                namespaces.update(".".join(parts[:i]) for i in range(1, len(parts)))
+        for name in namespaces:
+            if name not in self.modules:
+                self.modules[name] = Module(name, None, True, None)
+        self._classes_by_name: dict[str, list[tuple[str, ClassInfo]]] | None = None
+
+    def classes_named(self, name: str) -> list[tuple[str, ClassInfo]]:
+        """Every class definition with this name, as (path, class), in path order."""
+        if self._classes_by_name is None:
+            table: dict[str, list[tuple[str, ClassInfo]]] = {}
+            for path in sorted(self.files):
+                for cls in self.files[path].classes:
+                    table.setdefault(cls.name, []).append((path, cls))
+            self._classes_by_name = table
+        return self._classes_by_name.get(name, [])
+
+    def package_of(self, module: str) -> str:
+        """The package that relative imports in ``module`` are relative to."""
+        entry = self.modules.get(module)
+        if entry is not None and entry.is_package:
+            return module
+        return module.rpartition(".")[0]
+
+    def absolute(self, module: str, target: str, level: int) -> str | None:
+        """``from ..x import y`` in ``module`` imports from this absolute module name."""
+        if level == 0:
+            return target
+        package = self.package_of(module)
+        parts = package.split(".") if package else []
+        if level - 1 >= len(parts):
+            return None  # beyond the top-level package, as Python says
+        base = parts[: len(parts) - (level - 1)]
+        if target:
+            base.append(target)
+        return ".".join(base) if base else None

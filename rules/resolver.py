@@ -1,0 +1,296 @@
+"""What does ``a.b.C`` name at runtime? Answered from the index alone, never by importing.
+
+The resolver follows what Python does at import time: ``from m import X as Y``,
+``import a.b as c`` then ``c.X``, module-level ``Y = X`` chains, package re-exports,
+relative imports, ``from m import *`` (honouring ``__all__``), and each branch of an
+``if``/``try`` as an alternative. Every answer carries the chain of hops that led to it.
+Cycles end in an "unresolved" answer naming the cycle.
+"""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from rules.index import Index, Module
+from rules.model import Definition
+from rules.summary import Binding, ClassInfo
+
+_BUILTINS = frozenset(dir(builtins))
+_MAX_DEPTH = 200
+
+
+class Target(NamedTuple):
+    """One place a name may lead to."""
+
+    status: str  # "resolved" | "unresolved" | "external"
+    definition: Definition | None
+    chain: tuple[str, ...]
+    reason: str = ""  # why unresolved, or the dotted name outside the repository
+
+    @property
+    def identity(self) -> tuple[str, ...]:
+        if self.definition is not None:
+            d = self.definition
+            return ("def", d.path, d.qualname, str(d.line), d.kind, d.module)
+        return (self.status, self.reason)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The answer for one dotted name."""
+
+    name: str
+    status: str  # "resolved" | "unresolved" | "ambiguous" | "external"
+    candidates: tuple[Target, ...]
+    definition: Definition | None = None
+    chain: tuple[str, ...] = field(default=())
+
+    @property
+    def reason(self) -> str:
+        return self.candidates[0].reason if self.candidates else ""
+
+    @property
+    def definitions(self) -> tuple[Definition, ...]:
+        seen: dict[tuple[str, ...], Definition] = {}
+        for t in self.candidates:
+            if t.definition is not None:
+                seen.setdefault(t.identity, t.definition)
+        return tuple(seen.values())
+
+
+def _final(definition: Definition) -> str:
+    return f"{definition.dotted} ({definition.kind}, line {definition.line})"
+
+
+def _merge(targets: list[Target]) -> list[Target]:
+    """Distinct targets, first chain kept for each."""
+    seen: dict[tuple[str, ...], Target] = {}
+    for t in targets:
+        seen.setdefault(t.identity, t)
+    return list(seen.values())
+
+
+class Resolver:
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._binding_cache: dict[tuple[str, int], list[Target]] = {}
+        self._active: list[tuple[str, int]] = []
+        self._cycles = 0  # cycle answers given so far; results that saw one are not cached
+
+    # -- public ---------------------------------------------------------------------
+
+    def resolve(self, name: str) -> Resolution:
+        targets = _merge(self.resolve_targets(name))
+        distinct = {t.identity for t in targets}
+        if len(distinct) == 1:
+            only = targets[0]
+            return Resolution(name, only.status, tuple(targets), only.definition, only.chain)
+        if not targets:
+            return Resolution(name, "unresolved", (), None, (name,))
+        return Resolution(name, "ambiguous", tuple(targets), None, targets[0].chain)
+
+    def resolve_targets(self, name: str) -> list[Target]:
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            module_name = ".".join(parts[:i])
+            module = self.index.modules.get(module_name)
+            if module is None:
+                continue
+            current = [self._module_target(module, (f"{module_name} (module, {module.path or 'namespace package'})",))]
+            for attr in parts[i:]:
+                current = [n for t in current for n in self.attribute(t, attr)]
+            return current
+        top = parts[0]
+        if top in self.index.modules:
+            return [Target("unresolved", None, (name,), f"no module `{name}`")]
+        return [Target("external", None, (f"{name} (outside the repository)",), name)]
+
+    def lookup(self, module_name: str, attr: str) -> list[Target]:
+        """``getattr(import_module(module_name), attr)``, statically."""
+        module = self.index.modules.get(module_name)
+        if module is None:
+            return [Target("unresolved", None, (f"{module_name}.{attr}",), f"no module `{module_name}`")]
+        return self.attribute(self._module_target(module, ()), attr)
+
+    def class_info(self, definition: Definition) -> ClassInfo | None:
+        summary = self.index.files.get(definition.path)
+        if summary is None or definition.kind != "class":
+            return None
+        for cls in summary.classes:
+            if cls.qualname == definition.qualname and cls.line == definition.line:
+                return cls
+        return None
+
+    # -- modules and attributes ---------------------------------------------------------
+
+    def _module_target(self, module: Module, chain: tuple[str, ...]) -> Target:
+        definition = Definition(module.path or "", 1, "", "module", module.name)
+        return Target("resolved", definition, chain)
+
+    def attribute(self, target: Target, attr: str) -> list[Target]:
+        """The value of ``<target>.<attr>``."""
+        if target.status != "resolved" or target.definition is None:
+            if target.status == "external":
+                dotted = f"{target.reason}.{attr}"
+                return [Target("external", None, (*target.chain[:-1], f"{dotted} (outside the repository)"), dotted)]
+            return [target]
+        d = target.definition
+        if d.kind == "module":
+            return self._module_attribute(d.module, attr, target.chain)
+        if d.kind == "class":
+            qualname = f"{d.qualname}.{attr}"
+            summary = self.index.files.get(d.path)
+            for cls in summary.classes if summary else ():
+                if cls.qualname == qualname:
+                    nested = Definition(d.path, cls.line, qualname, "class", d.module)
+                    return [Target("resolved", nested, (*target.chain[:-1], _final(nested)))]
+            return [Target("unresolved", None, (*target.chain, f"{d.dotted}.{attr}"),
+                           f"`{d.dotted}` is a class; its attribute `{attr}` is not a nested class")]
+        return [Target("unresolved", None, (*target.chain, f"{d.dotted}.{attr}"),
+                       f"`{d.dotted}` is a {d.kind}; its attributes are not followed")]
+
+    def _module_attribute(self, module_name: str, attr: str, chain: tuple[str, ...]) -> list[Target]:
+        module = self.index.modules[module_name]
+        hop = f"{module_name}.{attr}"
+        chain = (*chain, hop) if (not chain or chain[-1] != hop) else chain
+        summary = module.summary
+        if summary is not None and summary.error is None:
+            exports = dict(summary.exports)
+            if attr in exports:
+                return self._bindings(module_name, exports[attr], chain)
+            for star in reversed(summary.stars):
+                found = self._star_provides(module_name, star, attr, set())
+                if found:
+                    return self._star_lookup(module_name, star, attr, chain)
+        sub = self.index.modules.get(hop)
+        if sub is not None:
+            return [self._module_target(sub, (*chain[:-1], f"{hop} (module, {sub.path or 'namespace package'})"))]
+        if summary is not None and summary.error is not None:
+            return [Target("unresolved", None, chain, f"`{module.path}` could not be parsed")]
+        return [Target("unresolved", None, chain, f"module `{module_name}` has no name `{attr}`")]
+
+    def _star_source(self, module_name: str, star: int) -> str | None:
+        binding = self._summary(module_name).bindings[star]
+        return self.index.absolute(module_name, binding.module, binding.level)
+
+    def _summary(self, module_name: str):  # type: ignore[no-untyped-def]
+        return self.index.modules[module_name].summary
+
+    def _star_provides(self, module_name: str, star: int, attr: str, seen: set[str]) -> bool:
+        """Does ``from <source> import *`` (binding ``star`` in ``module_name``) bind ``attr``?"""
+        source = self._star_source(module_name, star)
+        return source is not None and self._exports_star(source, attr, seen)
+
+    def _exports_star(self, module_name: str, attr: str, seen: set[str]) -> bool:
+        if module_name in seen:
+            return False
+        seen.add(module_name)
+        module = self.index.modules.get(module_name)
+        if module is None or module.summary is None or module.summary.error is not None:
+            return False
+        summary = module.summary
+        if summary.all_names is not None:
+            return attr in summary.all_names
+        if attr.startswith("_"):
+            return False
+        if attr in dict(summary.exports):
+            return True
+        return any(self._star_provides(module_name, s, attr, seen) for s in summary.stars)
+
+    def _star_lookup(self, module_name: str, star: int, attr: str, chain: tuple[str, ...]) -> list[Target]:
+        source = self._star_source(module_name, star)
+        assert source is not None
+        if source not in self.index.modules:
+            return [Target("external", None, (*chain, f"{source}.{attr} (outside the repository)"), f"{source}.{attr}")]
+        return self._module_attribute(source, attr, chain)
+
+    # -- bindings -------------------------------------------------------------------
+
+    def _bindings(self, module_name: str, ids: tuple[int, ...], chain: tuple[str, ...]) -> list[Target]:
+        out: list[Target] = []
+        for binding_id in ids:
+            out.extend(self._binding(module_name, binding_id, chain))
+        return _merge(out)
+
+    def _binding(self, module_name: str, binding_id: int, chain: tuple[str, ...]) -> list[Target]:
+        key = (module_name, binding_id)
+        if key in self._active or len(self._active) > _MAX_DEPTH:
+            self._cycles += 1
+            cycle = " → ".join(m for m, _ in self._active[self._active.index(key):]) if key in self._active else "…"
+            return [Target("unresolved", None, chain, f"import cycle: {cycle} → {module_name}")]
+        cached = self._binding_cache.get(key)
+        if cached is None:
+            cycles = self._cycles
+            self._active.append(key)
+            try:
+                cached = self._compute(module_name, self._summary(module_name).bindings[binding_id])
+            finally:
+                self._active.pop()
+            if self._cycles == cycles:
+                self._binding_cache[key] = cached
+        # cached chains are relative to the binding; prefix the caller's chain
+        return [t._replace(chain=_join(chain, t.chain)) for t in cached]
+
+    def _compute(self, module_name: str, binding: Binding) -> list[Target]:
+        module = self.index.modules[module_name]
+        path = module.path or ""
+        kind = binding.kind
+        if kind == "class":
+            cls = self._summary(module_name).classes[binding.index]
+            d = Definition(path, cls.line, cls.qualname, "class", module_name)
+            return [Target("resolved", d, (_final(d),))]
+        if kind == "function":
+            fn = self._summary(module_name).functions[binding.index]
+            d = Definition(path, fn.line, fn.name, "function", module_name)
+            return [Target("resolved", d, (_final(d),))]
+        if kind == "value":
+            d = Definition(path, binding.line, binding.text or f"<value line {binding.line}>", "value", module_name)
+            return [Target("resolved", d, (_final(d),))]
+        if kind == "module":
+            target = self.index.modules.get(binding.module)
+            if target is None:
+                return [Target("external", None, (f"{binding.module} (outside the repository)",), binding.module)]
+            return [self._module_target(target, (f"{binding.module} (module, {target.path or 'namespace package'})",))]
+        if kind == "import":
+            source = self.index.absolute(module_name, binding.module, binding.level)
+            if source is None:
+                return [Target("unresolved", None, (), f"`{binding.text}` in `{module_name}` goes beyond the top-level package")]
+            if source not in self.index.modules:
+                top = source.split(".", 1)[0]
+                if top in self.index.modules:
+                    return [Target("unresolved", None, (f"{source}.{binding.name}",), f"no module `{source}`")]
+                dotted = f"{source}.{binding.name}"
+                return [Target("external", None, (f"{dotted} (outside the repository)",), dotted)]
+            return self._module_attribute(source, binding.name, ())
+        if kind == "ref":
+            return self._ref(module_name, binding)
+        if kind == "starname":
+            if self._star_provides(module_name, binding.star, binding.name, set()):
+                return self._star_lookup(module_name, binding.star, binding.name, ())
+            if binding.targets:
+                return self._bindings(module_name, binding.targets, ())
+            return self._undefined(module_name, binding.name)
+        return [Target("unresolved", None, (), f"unknown binding kind {kind}")]
+
+    def _ref(self, module_name: str, binding: Binding) -> list[Target]:
+        root = binding.module
+        if binding.targets:
+            current = self._bindings(module_name, binding.targets, (f"{module_name}.{root}",))
+        else:
+            current = self._undefined(module_name, root)
+        for attr in binding.name.split(".") if binding.name else ():
+            current = _merge([n for t in current for n in self.attribute(t, attr)])
+        return current
+
+    def _undefined(self, module_name: str, name: str) -> list[Target]:
+        if name in _BUILTINS:
+            return [Target("external", None, (f"builtins.{name} (outside the repository)",), f"builtins.{name}")]
+        return [Target("unresolved", None, (), f"name `{name}` is not defined in `{module_name}`")]
+
+
+def _join(prefix: tuple[str, ...], rest: tuple[str, ...]) -> tuple[str, ...]:
+    if prefix and rest and prefix[-1].split(" ", 1)[0] == rest[0].split(" ", 1)[0]:
+        return (*prefix[:-1], *rest)
+    return (*prefix, *rest)

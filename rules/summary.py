@@ -1,0 +1,605 @@
+"""One Python file in, one frozen summary out.
+
+A summary depends only on the file's bytes, never on its path, so it is cached by git
+blob SHA and shared between revisions and repositories. It holds what the resolver and
+the rules need: classes, module-level bindings as a small flow graph (which binding a
+name may hold at each point, with every branch of an ``if``/``try`` as an alternative),
+``__all__``, imports and suppression comments.
+
+Parsing uses CPython's ``ast`` (the fastest parser there is here). Syntax newer than the
+running interpreter (``type X = int``, ``class A[T]:``, PEP 701 f-strings) is read with
+libcst, lowered to equivalent older syntax on the same lines, and parsed again.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import NamedTuple
+
+#: Bump when the summary's shape changes; the disk cache is keyed by it.
+FORMAT = 1
+
+
+class Param(NamedTuple):
+    name: str
+    kind: str  # "posonly" | "pos" | "varargs" | "kwonly" | "varkw"
+    has_default: bool
+
+
+class ClassInfo(NamedTuple):
+    name: str
+    qualname: str
+    line: int
+    col: int
+    end_line: int
+    bases: tuple[str, ...]  # dotted source text, "" where a base is not a dotted name
+    decorators: tuple[str, ...]
+    methods: tuple[str, ...]  # def / async def names in body order
+    members: tuple[str, ...]  # every name the body binds (methods included)
+    init: tuple[Param, ...] | None  # __init__ parameters without self; None: no __init__
+    init_line: int
+    scope: str  # "module" | "class" | "function"
+    shape: tuple[str, ...]  # structural tokens for near-duplicate detection
+
+
+class FunctionInfo(NamedTuple):
+    name: str
+    line: int
+    #: what it returns: ("call", dotted callee) or ("name", dotted)
+    returns: tuple[tuple[str, str], ...]
+    annotation: str  # dotted return annotation, "" when none
+    #: imports inside the body: (local name, module, level, imported name or "")
+    local_imports: tuple[tuple[str, str, int, str], ...]
+    #: `name = Callee(...)` inside the body: (name, dotted callee)
+    assigns: tuple[tuple[str, str], ...]
+
+
+class Binding(NamedTuple):
+    """A module-level event that gives a name a value.
+
+    kind:
+      - "import": ``from <module> import <name>`` (``level`` dots for relative imports)
+      - "module": ``import <module>`` / ``import a.b as c`` (binds the module itself)
+      - "ref": ``X = <root>.<name>``; ``targets`` are the bindings the root may hold there
+      - "starname": a name a ``from m import *`` (binding ``star``) may have bound;
+        ``targets`` are what it held before when ``m`` does not export it
+      - "class" (``index`` into classes), "function" (``index`` into functions),
+        "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
+    """
+
+    kind: str
+    line: int
+    col: int
+    module: str = ""
+    level: int = 0
+    name: str = ""
+    targets: tuple[int, ...] = ()
+    index: int = -1
+    star: int = -1
+    text: str = ""
+
+
+class ImportInfo(NamedTuple):
+    """An import statement anywhere in the file (for non-canonical-import checks)."""
+
+    line: int
+    col: int
+    module: str
+    level: int
+    name: str  # "" for ``import module``
+    asname: str
+
+
+class FileSummary(NamedTuple):
+    classes: tuple[ClassInfo, ...] = ()
+    functions: tuple[FunctionInfo, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    #: name -> binding ids it may hold at the end of the module
+    exports: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: star imports still in effect at the end, in order (binding ids)
+    stars: tuple[int, ...] = ()
+    all_names: tuple[str, ...] | None = None
+    imports: tuple[ImportInfo, ...] = ()
+    #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
+    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    lines: int = 0
+    #: (message, line, column) when the file could not be parsed
+    error: tuple[str, int, int] | None = None
+    #: True when the file needed the libcst fallback (newer syntax)
+    lowered: bool = False
+
+
+_SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
+
+
+def summarize(source: bytes) -> FileSummary:
+    """Summarize one file's bytes. Never raises on bad input."""
+    lowered = False
+    try:
+        tree = ast.parse(source, type_comments=False)
+    except (SyntaxError, ValueError) as exc:
+        if b"\x00" in source:
+            return FileSummary(error=("the file contains null bytes", 1, 1))
+        tree_or_none = _parse_newer_syntax(source)
+        if tree_or_none is None:
+            return FileSummary(error=_syntax_error(exc))
+        tree, lowered = tree_or_none, True
+    except (RecursionError, MemoryError):
+        return FileSummary(error=("the file is too deeply nested to parse", 1, 1))
+    try:
+        summary = _Extractor().run(tree)
+    except RecursionError:
+        return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
+    return summary._replace(
+        suppressions=_suppressions(source), lines=source.count(b"\n") + 1, lowered=lowered
+    )
+
+
+def _syntax_error(exc: Exception) -> tuple[str, int, int]:
+    if isinstance(exc, SyntaxError):
+        return (f"invalid syntax: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+    return (str(exc), 1, 1)
+
+
+def _suppressions(source: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    if b"ssot:" not in source:
+        return ()
+    out = []
+    for number, line in enumerate(source.splitlines(), 1):
+        match = _SUPPRESS.search(line)
+        if match:
+            codes = match.group(1)
+            if codes:
+                out.append((number, tuple(c.strip().upper() for c in codes.decode().split(",") if c.strip())))
+            else:
+                out.append((number, ("*",)))
+    return tuple(out)
+
+
+def _parse_newer_syntax(source: bytes) -> ast.Module | None:
+    """Parse with libcst (newest grammar), lower new constructs, and parse again with ast."""
+    from rules import lowering  # libcst is slow to import; only files that need it pay
+
+    code = lowering.lower(source)
+    if code is None:
+        return None
+    try:
+        return ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def dotted(node: ast.expr | None) -> str:
+    """``a.b.c`` for a Name/Attribute chain (subscripts dropped: ``Base[T]`` is ``Base``)."""
+    parts: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts))
+        elif isinstance(node, ast.Subscript) and not parts:
+            node = node.value
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and not parts:
+            text = node.value.strip()
+            return text if re.fullmatch(r"[A-Za-z_][\w.]*", text) else ""
+        else:
+            return ""
+
+
+def _is_type_checking(test: ast.expr) -> bool | None:
+    """True for ``if TYPE_CHECKING``, False for ``if not TYPE_CHECKING``, else None."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _is_type_checking(test.operand)
+        return None if inner is None else not inner
+    name = dotted(test) if isinstance(test, ast.Name | ast.Attribute) else ""
+    if name.rsplit(".", 1)[-1] == "TYPE_CHECKING":
+        return True
+    return None
+
+
+def _terminates(body: list[ast.stmt]) -> bool:
+    return bool(body) and isinstance(body[-1], ast.Raise)
+
+
+State = dict[str, frozenset[int]]
+
+
+class _Extractor:
+    def __init__(self) -> None:
+        self.bindings: list[Binding] = []
+        self.classes: list[ClassInfo] = []
+        self.functions: list[FunctionInfo] = []
+        self.imports: list[ImportInfo] = []
+        self.all_names: list[str] | None = None
+        self.all_dynamic = False
+        self.stars: list[int] = []
+
+    def run(self, tree: ast.Module) -> FileSummary:
+        state: State = {}
+        self.block(tree.body, state)
+        all_names = None if self.all_dynamic or self.all_names is None else tuple(self.all_names)
+        return FileSummary(
+            classes=tuple(self.classes),
+            functions=tuple(self.functions),
+            bindings=tuple(self.bindings),
+            exports=tuple(sorted((k, tuple(sorted(v))) for k, v in state.items())),
+            stars=tuple(self.stars),
+            all_names=all_names,
+            imports=tuple(self.imports),
+        )
+
+    # -- bindings ---------------------------------------------------------------------
+
+    def add(self, binding: Binding) -> int:
+        self.bindings.append(binding)
+        return len(self.bindings) - 1
+
+    def bind(self, state: State, name: str, binding: Binding) -> None:
+        if binding.kind == "value":
+            binding = binding._replace(text=name)
+        state[name] = frozenset((self.add(binding),))
+
+    def lookup(self, state: State, name: str, line: int, col: int) -> tuple[int, ...]:
+        """The bindings ``name`` may hold here; names only a star import can bind get
+        synthetic "starname" bindings."""
+        if name in state:
+            return tuple(sorted(state[name]))
+        fallback: tuple[int, ...] = ()
+        for star in self.stars:
+            fallback = (self.add(Binding("starname", line, col, name=name, targets=fallback, star=star)),)
+        return fallback
+
+    # -- statements -------------------------------------------------------------------
+
+    def block(self, body: list[ast.stmt], state: State) -> None:
+        for stmt in body:
+            self.statement(stmt, state)
+
+    def branches(self, state: State, bodies: list[list[ast.stmt]], include_before: bool) -> None:
+        """Run each body from the same state; afterwards a name may hold any branch's value."""
+        before = dict(state)
+        stars_before = list(self.stars)
+        results: list[State] = [before] if include_before else []
+        all_stars: list[int] = list(stars_before)
+        for body in bodies:
+            branch = dict(before)
+            self.stars = list(stars_before)
+            self.block(body, branch)
+            for s in self.stars:
+                if s not in all_stars:
+                    all_stars.append(s)
+            if not _terminates(body):
+                results.append(branch)
+        self.stars = all_stars
+        if not results:
+            results = [before]
+        state.clear()
+        for result in results:
+            for name, ids in result.items():
+                state[name] = state.get(name, frozenset()) | ids
+
+    def statement(self, stmt: ast.stmt, state: State) -> None:
+        if isinstance(stmt, ast.ImportFrom):
+            self.import_from(stmt, state)
+        elif isinstance(stmt, ast.Import):
+            self.import_(stmt, state)
+        elif isinstance(stmt, ast.ClassDef):
+            index = self.class_def(stmt, stmt.name, "module")
+            self.bind(state, stmt.name, Binding("class", stmt.lineno, stmt.col_offset + 1, name=stmt.name, index=index))
+        elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            index = self.function_def(stmt)
+            self.bind(state, stmt.name, Binding("function", stmt.lineno, stmt.col_offset + 1, name=stmt.name, index=index))
+        elif isinstance(stmt, ast.Assign):
+            self.assign(stmt.targets, stmt.value, state)
+        elif isinstance(stmt, ast.AnnAssign):
+            if stmt.value is not None:
+                self.assign([stmt.target], stmt.value, state)
+        elif isinstance(stmt, ast.AugAssign):
+            self.aug_assign(stmt, state)
+        elif isinstance(stmt, ast.Expr):
+            self.all_mutation(stmt.value)
+        elif isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                if isinstance(target, ast.Name):
+                    state.pop(target.id, None)
+        elif isinstance(stmt, ast.If):
+            tc = _is_type_checking(stmt.test)
+            if tc is True:
+                self.block(stmt.orelse, state)
+            elif tc is False:
+                self.block(stmt.body, state)
+            else:
+                self.branches(state, [stmt.body, stmt.orelse], include_before=False)
+        elif isinstance(stmt, ast.Try | ast.TryStar):
+            before = dict(state)
+            stars_before = list(self.stars)
+            body_state = dict(before)
+            self.block(stmt.body + stmt.orelse, body_state)
+            results = [] if _terminates(stmt.body + stmt.orelse) else [body_state]
+            stars = list(self.stars)
+            for handler in stmt.handlers:
+                handler_state = dict(before)
+                self.stars = list(stars_before)
+                if handler.name:
+                    self.bind(handler_state, handler.name, Binding("value", handler.lineno, handler.col_offset + 1))
+                self.block(handler.body, handler_state)
+                stars += [s for s in self.stars if s not in stars]
+                if not _terminates(handler.body):
+                    results.append(handler_state)
+            self.stars = stars
+            state.clear()
+            for result in results or [before]:
+                for name, ids in result.items():
+                    state[name] = state.get(name, frozenset()) | ids
+            self.block(stmt.finalbody, state)
+        elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
+            if isinstance(stmt, ast.For | ast.AsyncFor):
+                self.assign_value_targets([stmt.target], state, stmt.lineno)
+            self.branches(state, [stmt.body, stmt.orelse], include_before=True)
+        elif isinstance(stmt, ast.With | ast.AsyncWith):
+            for item in stmt.items:
+                if item.optional_vars is not None:
+                    self.assign_value_targets([item.optional_vars], state, stmt.lineno)
+            self.block(stmt.body, state)
+        elif isinstance(stmt, ast.Match):
+            self.branches(state, [case.body for case in stmt.cases], include_before=True)
+
+    def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
+        module = stmt.module or ""
+        for alias in stmt.names:
+            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, module, stmt.level, alias.name, alias.asname or ""))
+            text = f"from {'.' * stmt.level}{module} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+            if alias.name == "*":
+                star = self.add(Binding("star", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level, text=text))
+                for name in list(state):
+                    state[name] = frozenset((self.add(Binding(
+                        "starname", stmt.lineno, stmt.col_offset + 1, name=name,
+                        targets=tuple(sorted(state[name])), star=star)),))
+                self.stars.append(star)
+                continue
+            self.bind(state, alias.asname or alias.name, Binding(
+                "import", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
+                name=alias.name, text=text))
+
+    def import_(self, stmt: ast.Import, state: State) -> None:
+        for alias in stmt.names:
+            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, alias.name, 0, "", alias.asname or ""))
+            if alias.asname:
+                self.bind(state, alias.asname, Binding(
+                    "module", stmt.lineno, stmt.col_offset + 1, module=alias.name,
+                    text=f"import {alias.name} as {alias.asname}"))
+            else:
+                top = alias.name.split(".", 1)[0]
+                self.bind(state, top, Binding("module", stmt.lineno, stmt.col_offset + 1, module=top, text=f"import {alias.name}"))
+
+    def assign(self, targets: list[ast.expr], value: ast.expr, state: State) -> None:
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id == "__all__":
+                self.set_all(value)
+        # X = Y / X = a.b.Y: a reference, followed by the resolver
+        ref = dotted(value) if isinstance(value, ast.Name | ast.Attribute) else ""
+        callee = dotted(value.func) if isinstance(value, ast.Call) else ""
+        pairs: list[tuple[ast.expr, ast.expr]] = []
+        for target in targets:
+            if isinstance(target, ast.Tuple | ast.List) and isinstance(value, ast.Tuple | ast.List) \
+                    and len(target.elts) == len(value.elts):
+                pairs.extend(zip(target.elts, value.elts, strict=True))
+            else:
+                pairs.append((target, value))
+        if len(pairs) > len(targets):
+            # a, b = X, Y: evaluate every right-hand side before binding
+            resolved = [(t, self.ref_binding(v, state)) for t, v in pairs]
+            for target, binding in resolved:
+                self.bind_target(target, binding, state)
+            return
+        if ref:
+            binding = self.ref_binding(value, state)
+        else:
+            binding = Binding("value", value.lineno, value.col_offset + 1, name=callee)
+        for target in targets:
+            self.bind_target(target, binding, state)
+
+    def ref_binding(self, value: ast.expr, state: State) -> Binding:
+        ref = dotted(value) if isinstance(value, ast.Name | ast.Attribute) else ""
+        if not ref:
+            callee = dotted(value.func) if isinstance(value, ast.Call) else ""
+            return Binding("value", value.lineno, value.col_offset + 1, name=callee)
+        root, _, rest = ref.partition(".")
+        targets = self.lookup(state, root, value.lineno, value.col_offset + 1)
+        return Binding("ref", value.lineno, value.col_offset + 1, module=root, name=rest, targets=targets, text=ref)
+
+    def bind_target(self, target: ast.expr, binding: Binding, state: State) -> None:
+        if isinstance(target, ast.Name):
+            self.bind(state, target.id, binding._replace(line=target.lineno, col=target.col_offset + 1))
+        elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
+            self.assign_value_targets([target], state, getattr(target, "lineno", binding.line))
+
+    def assign_value_targets(self, targets: list[ast.expr], state: State, line: int) -> None:
+        for target in targets:
+            for node in ast.walk(target):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                    self.bind(state, node.id, Binding("value", node.lineno, node.col_offset + 1))
+
+    def aug_assign(self, stmt: ast.AugAssign, state: State) -> None:
+        if isinstance(stmt.target, ast.Name):
+            if stmt.target.id == "__all__":
+                self.extend_all(stmt.value)
+            self.bind(state, stmt.target.id, Binding("value", stmt.lineno, stmt.col_offset + 1))
+
+    # -- __all__ ----------------------------------------------------------------------
+
+    def set_all(self, value: ast.expr) -> None:
+        names = _str_list(value)
+        if names is None:
+            self.all_dynamic = True
+        else:
+            self.all_names = names
+
+    def extend_all(self, value: ast.expr) -> None:
+        names = _str_list(value)
+        if names is None or self.all_names is None:
+            self.all_dynamic = True
+        else:
+            self.all_names = self.all_names + names
+
+    def all_mutation(self, value: ast.expr) -> None:
+        if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and isinstance(value.func.value, ast.Name) and value.func.value.id == "__all__"):
+            return
+        method = value.func.attr
+        if self.all_names is None:
+            self.all_dynamic = True
+        elif method == "append" and len(value.args) == 1 and isinstance(value.args[0], ast.Constant) \
+                and isinstance(value.args[0].value, str):
+            self.all_names = self.all_names + [value.args[0].value]
+        elif method == "extend" and len(value.args) == 1:
+            self.extend_all(value.args[0])
+        else:
+            self.all_dynamic = True
+
+    # -- classes and functions ------------------------------------------------------------
+
+    def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
+        methods: list[str] = []
+        members: list[str] = []
+        init: tuple[Param, ...] | None = None
+        init_line = 0
+        index = len(self.classes)
+        self.classes.append(None)  # type: ignore[arg-type]  # placeholder keeps outer first
+        for stmt in node.body:
+            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                methods.append(stmt.name)
+                members.append(stmt.name)
+                if stmt.name == "__init__":
+                    init = _params(stmt.args, drop_first=True)
+                    init_line = stmt.lineno
+                self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")
+            elif isinstance(stmt, ast.ClassDef):
+                members.append(stmt.name)
+                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")
+            elif isinstance(stmt, ast.Assign):
+                for target in stmt.targets:
+                    members.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
+                members.append(stmt.target.id)
+        from rules.shape import class_shape
+
+        self.classes[index] = ClassInfo(
+            name=node.name,
+            qualname=qualname,
+            line=node.lineno,
+            col=node.col_offset + 1,
+            end_line=node.end_lineno or node.lineno,
+            bases=tuple(dotted(b) for b in node.bases),
+            decorators=tuple(dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list),
+            methods=tuple(methods),
+            members=tuple(dict.fromkeys(members)),
+            init=init,
+            init_line=init_line,
+            scope=scope,
+            shape=class_shape(node),
+        )
+        return index
+
+    def nested_classes(self, body: list[ast.stmt], prefix: str) -> None:
+        """Classes defined inside function bodies (statements only, not expressions)."""
+        for stmt in body:
+            if isinstance(stmt, ast.ClassDef):
+                self.class_def(stmt, f"{prefix}.{stmt.name}", "function")
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.nested_classes(stmt.body, f"{prefix}.{stmt.name}.<locals>")
+            else:
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    inner = getattr(stmt, field, None)
+                    if isinstance(inner, list):
+                        self.nested_classes([s for s in inner if isinstance(s, ast.stmt)] +
+                                            [s for h in inner if isinstance(h, ast.ExceptHandler) for s in h.body],
+                                            prefix)
+
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+        returns: list[tuple[str, str]] = []
+        local_imports: list[tuple[str, str, int, str]] = []
+        assigns: list[tuple[str, str]] = []
+        for inner in _function_statements(node.body):
+            if isinstance(inner, ast.Return) and inner.value is not None:
+                value = inner.value
+                if isinstance(value, ast.Call) and dotted(value.func):
+                    returns.append(("call", dotted(value.func)))
+                elif isinstance(value, ast.Name | ast.Attribute) and dotted(value):
+                    returns.append(("name", dotted(value)))
+                else:
+                    returns.append(("other", ""))
+            elif isinstance(inner, ast.ImportFrom):
+                for alias in inner.names:
+                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, inner.module or "",
+                                                   inner.level, alias.name, alias.asname or ""))
+                    if alias.name != "*":
+                        local_imports.append((alias.asname or alias.name, inner.module or "", inner.level, alias.name))
+            elif isinstance(inner, ast.Import):
+                for alias in inner.names:
+                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, alias.name, 0, "", alias.asname or ""))
+                    local = alias.asname or alias.name.split(".", 1)[0]
+                    local_imports.append((local, alias.name if alias.asname else local, 0, ""))
+            elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Call) and dotted(inner.value.func):
+                for target in inner.targets:
+                    if isinstance(target, ast.Name):
+                        assigns.append((target.id, dotted(inner.value.func)))
+        self.nested_classes(node.body, f"{node.name}.<locals>")
+        self.functions.append(FunctionInfo(
+            name=node.name, line=node.lineno, returns=tuple(returns),
+            annotation=dotted(node.returns) if node.returns is not None else "",
+            local_imports=tuple(local_imports), assigns=tuple(assigns),
+        ))
+        return len(self.functions) - 1
+
+
+def _function_statements(body: list[ast.stmt]):  # type: ignore[no-untyped-def]
+    """Statements of a function body, descending into blocks but not nested defs."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        yield stmt
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                stack.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
+        for handler in getattr(stmt, "handlers", ()) or ():
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", ()) or ():
+            stack.extend(reversed(case.body))
+
+
+def _str_list(value: ast.expr) -> list[str] | None:
+    if isinstance(value, ast.List | ast.Tuple) and all(
+        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+    ):
+        return [e.value for e in value.elts]  # type: ignore[attr-defined]
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        left, right = _str_list(value.left), _str_list(value.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
+
+
+def _params(args: ast.arguments, drop_first: bool) -> tuple[Param, ...]:
+    params: list[Param] = []
+    positional = [*args.posonlyargs, *args.args]
+    n_defaults = len(args.defaults)
+    first_default = len(positional) - n_defaults
+    for i, arg in enumerate(positional):
+        kind = "posonly" if i < len(args.posonlyargs) else "pos"
+        params.append(Param(arg.arg, kind, i >= first_default))
+    if args.vararg:
+        params.append(Param(args.vararg.arg, "varargs", False))
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+        params.append(Param(arg.arg, "kwonly", default is not None))
+    if args.kwarg:
+        params.append(Param(args.kwarg.arg, "varkw", False))
+    if drop_first and params and params[0].kind in ("posonly", "pos"):
+        params = params[1:]
+    return tuple(params)
