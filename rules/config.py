@@ -12,8 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-DEFAULT_EXCLUDE = ("tests/**", "test/**", "**/tests/**", "**/test/**", "test_*.py", "**/test_*.py",
-                   "*_test.py", "**/*_test.py", "conftest.py", "**/conftest.py")
+DEFAULT_EXCLUDE = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 

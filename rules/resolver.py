@@ -28,6 +28,10 @@ class Target(NamedTuple):
     definition: Definition | None
     chain: tuple[str, ...]
     reason: str = ""  # why unresolved, or the dotted name outside the repository
+    #: (path, line) of the last binding statement followed: where a user would fix it
+    site: tuple[str, int] | None = None
+    #: (path, line) of the first binding followed: where the looked-up name is bound
+    entry: tuple[str, int] | None = None
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -231,7 +235,8 @@ class Resolver:
             if self._cycles == cycles:
                 self._binding_cache[key] = cached
         # cached chains are relative to the binding; prefix the caller's chain
-        return [t._replace(chain=_join(chain, t.chain)) for t in cached]
+        site = (self.index.modules[module_name].path or "", self._summary(module_name).bindings[binding_id].line)
+        return [t._replace(chain=_join(chain, t.chain), site=t.site or site, entry=site) for t in cached]
 
     def _compute(self, module_name: str, binding: Binding) -> list[Target]:
         module = self.index.modules[module_name]

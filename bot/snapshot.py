@@ -1,0 +1,280 @@
+"""A repository at one revision: paths mapped to git blob SHAs, bytes read lazily.
+
+The same content has the same key wherever it came from (a git object, a file on disk
+hashed as git hashes blobs, or GitHub's trees API), so file summaries cached by blob SHA
+are shared between revisions, working trees and the App.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+#: Directories a plain-directory walk never enters.
+SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox",
+                       ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
+
+
+class SnapshotError(Exception):
+    """The repository or revision cannot be read (exit status 2 in the CLI)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    sha: str
+    size: int
+
+
+class Snapshot(Protocol):
+    rev: str | None
+
+    def entries(self) -> Mapping[str, Entry]:
+        """Every regular file of the tree: repo path -> blob SHA and size."""
+        ...
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        """The bytes of these paths (paths that vanished are left out)."""
+        ...
+
+
+def blob_sha(data: bytes) -> str:
+    """The git blob SHA-1 of ``data``: ``sha1(b"blob <len>\\0" + data)``."""
+    h = hashlib.sha1(b"blob %d\x00" % len(data))
+    h.update(data)
+    return h.hexdigest()
+
+
+@dataclass
+class MemorySnapshot:
+    """A tree held in memory: what tests build and what the App fetches from GitHub."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    rev: str | None = None
+    #: entries for paths whose bytes are not held (the cache has their summaries)
+    extra: dict[str, Entry] = field(default_factory=dict)
+
+    def entries(self) -> dict[str, Entry]:
+        out = dict(self.extra)
+        out.update({p: Entry(blob_sha(d), len(d)) for p, d in self.files.items()})
+        return out
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        return {p: self.files[p] for p in paths if p in self.files}
+
+
+class DirectorySnapshot:
+    """A plain directory. Symbolic links are followed only to files inside it."""
+
+    def __init__(self, root: str, *, suffixes: tuple[str, ...] = (".py", ".toml")) -> None:
+        self.root = os.path.realpath(root)
+        self.rev: str | None = None
+        self.suffixes = suffixes
+        self._entries: dict[str, Entry] | None = None
+        self._data: dict[str, bytes] = {}
+
+    def _walk(self) -> Iterable[tuple[str, str]]:
+        stack = [""]
+        while stack:
+            rel = stack.pop()
+            try:
+                scan = list(os.scandir(os.path.join(self.root, rel)))
+            except OSError:
+                continue
+            for item in scan:
+                path = f"{rel}/{item.name}" if rel else item.name
+                try:
+                    if item.is_dir(follow_symlinks=False):
+                        if item.name not in SKIP_DIRS and not item.name.startswith("."):
+                            stack.append(path)
+                        continue
+                except OSError:
+                    continue
+                if item.name.endswith(self.suffixes):
+                    yield path, item.path
+
+    def _inside(self, full: str) -> bool:
+        real = os.path.realpath(full)
+        return real == self.root or real.startswith(self.root + os.sep)
+
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            entries: dict[str, Entry] = {}
+            for path, full in self._walk():
+                try:
+                    st = os.stat(full)  # follows a link: only to regular files inside the root
+                    if not stat.S_ISREG(st.st_mode) or (os.path.islink(full) and not self._inside(full)):
+                        continue
+                    with open(full, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    continue
+                self._data[path] = data
+                entries[path] = Entry(blob_sha(data), len(data))
+            self._entries = entries
+        return self._entries
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        self.entries()
+        return {p: self._data[p] for p in paths if p in self._data}
+
+
+def _git(repo: str, *args: str, input: bytes | None = None) -> bytes:
+    try:
+        proc = subprocess.run(["git", "-C", repo, *args], input=input, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise SnapshotError("git is not installed") from exc
+    if proc.returncode != 0:
+        message = proc.stderr.decode(errors="replace").strip().splitlines()
+        raise SnapshotError(message[-1] if message else f"git {' '.join(args)} failed")
+    return proc.stdout
+
+
+def is_git_repo(path: str) -> bool:
+    try:
+        return _git(path, "rev-parse", "--is-inside-work-tree", "--is-bare-repository").split() != []
+    except SnapshotError:
+        return False
+
+
+class GitSnapshot:
+    """A revision of a git repository (bare or not), read from objects: nothing checked out."""
+
+    def __init__(self, repo: str, rev: str) -> None:
+        self.repo = repo
+        self.rev = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        self._entries: dict[str, Entry] | None = None
+
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            out = _git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.rev)
+            entries: dict[str, Entry] = {}
+            for record in out.split(b"\x00"):
+                if not record:
+                    continue
+                meta, _, path = record.partition(b"\t")
+                mode, kind, sha, size = meta.split()
+                # regular files only: symlinks (120000) and submodules (160000) are skipped
+                if kind != b"blob" or mode not in (b"100644", b"100755"):
+                    continue
+                entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), int(size))
+            self._entries = entries
+        return self._entries
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        entries = self.entries()
+        wanted = [p for p in paths if p in entries]
+        shas = {entries[p].sha: p for p in wanted}
+        data = read_blobs(self.repo, list(shas))
+        return {p: data[entries[p].sha] for p in wanted if entries[p].sha in data}
+
+
+def read_blobs(repo: str, shas: list[str]) -> dict[str, bytes]:
+    """Read many blobs with one ``git cat-file --batch``."""
+    if not shas:
+        return {}
+    out = _git(repo, "cat-file", "--batch", input="\n".join(shas).encode() + b"\n")
+    result: dict[str, bytes] = {}
+    pos = 0
+    for sha in shas:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        pos = end + 1
+        if len(header) < 3 or header[1] == b"missing":
+            continue
+        size = int(header[2])
+        result[sha] = out[pos:pos + size]
+        pos += size + 1
+    return result
+
+
+class WorkTreeSnapshot:
+    """A git working tree as it is on disk, uncommitted changes included.
+
+    Unchanged files take their SHA from the index (no read, no hash); only files git says
+    differ from the index, and untracked files, are read and hashed.
+    """
+
+    def __init__(self, repo: str) -> None:
+        self.repo = os.path.realpath(repo)
+        self.top = _git(repo, "rev-parse", "--show-toplevel").decode().strip()
+        self.rev: str | None = None
+        self._entries: dict[str, Entry] | None = None
+        self._data: dict[str, bytes] = {}
+
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is not None:
+            return self._entries
+        entries: dict[str, Entry] = {}
+        staged = _git(self.top, "ls-files", "-s", "-z")
+        for record in staged.split(b"\x00"):
+            if not record:
+                continue
+            meta, _, path = record.partition(b"\t")
+            mode, sha, stage = meta.split()
+            if mode in (b"100644", b"100755") and stage == b"0":
+                name = path.decode("utf-8", "surrogateescape")
+                try:
+                    size = os.lstat(os.path.join(self.top, name)).st_size
+                except OSError:
+                    continue  # deleted in the working tree
+                entries[name] = Entry(sha.decode(), size)
+        changed = _git(self.top, "diff-files", "--name-only", "-z").split(b"\x00")
+        untracked = _git(self.top, "ls-files", "-o", "--exclude-standard", "-z").split(b"\x00")
+        for raw in changed + untracked:
+            if not raw:
+                continue
+            path = raw.decode("utf-8", "surrogateescape")
+            full = os.path.join(self.top, path)
+            entries.pop(path, None)
+            try:
+                if os.path.islink(full) or not os.path.isfile(full):
+                    continue
+                with open(full, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            self._data[path] = data
+            entries[path] = Entry(blob_sha(data), len(data))
+        self._entries = entries
+        return entries
+
+    def read(self, paths: Iterable[str]) -> dict[str, bytes]:
+        entries = self.entries()
+        out: dict[str, bytes] = {}
+        for p in paths:
+            if p in self._data:
+                out[p] = self._data[p]
+            elif p in entries:
+                try:
+                    with open(os.path.join(self.top, p), "rb") as handle:
+                        out[p] = handle.read()
+                except OSError:
+                    continue
+        return out
+
+
+def open_snapshot(path: str, rev: str | None) -> Snapshot:
+    """The snapshot ``ssot check PATH [--rev REV]`` means."""
+    if not os.path.exists(path):
+        raise SnapshotError(f"{path}: no such file or directory")
+    if rev is not None:
+        return GitSnapshot(path, rev)
+    bare = False
+    inside = False
+    try:
+        flags = _git(path, "rev-parse", "--is-bare-repository", "--is-inside-work-tree").split()
+        bare, inside = flags[0] == b"true", flags[1] == b"true"
+    except SnapshotError:
+        pass
+    if bare:
+        return GitSnapshot(path, "HEAD")
+    if inside:
+        top = os.path.realpath(_git(path, "rev-parse", "--show-toplevel").decode().strip())
+        if top == os.path.realpath(path):
+            return WorkTreeSnapshot(path)
+    return DirectorySnapshot(path)

@@ -1,0 +1,170 @@
+"""What every rule gets: the index, the resolver, the config, and helpers they share."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from types import ModuleType
+
+from rules.config import Concept, Config, ConfigProblem
+from rules.index import Index
+from rules.model import Definition, Finding, Location
+from rules.resolver import Resolution, Resolver, Target
+from rules.summary import ClassInfo, FunctionInfo, Param
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A concept rule's answer for one concept: findings plus the table row."""
+
+    findings: tuple[Finding, ...]
+    expected: str
+    actual: str
+    skipped: str = ""  # why the check could not run ("" when it ran)
+
+
+@dataclass
+class Context:
+    index: Index
+    config: Config
+    config_text: str = ""
+    config_problems: tuple[ConfigProblem, ...] = ()
+    #: paths the change touched (None without a base): rules may narrow what they report
+    changed: frozenset[str] | None = None
+    resolver: Resolver = field(init=False)
+    _resolutions: dict[str, Resolution] = field(default_factory=dict, init=False)
+    _outcomes: dict[tuple[str, str], Outcome] = field(default_factory=dict, init=False)
+
+    def __post_init__(self) -> None:
+        self.resolver = Resolver(self.index)
+
+    # -- resolution -------------------------------------------------------------------
+
+    def resolve(self, name: str) -> Resolution:
+        if name not in self._resolutions:
+            self._resolutions[name] = self.resolver.resolve(name)
+        return self._resolutions[name]
+
+    def canonical(self, concept: Concept) -> Definition | None:
+        """The canonical class, when the canonical path resolves to exactly one class."""
+        res = self.resolve(concept.canonical)
+        if res.status == "resolved" and res.definition is not None and res.definition.kind == "class":
+            return res.definition
+        return None
+
+    def resolve_in(self, module: str, dotted: str) -> list[Target]:
+        """What the expression ``dotted`` names at the end of ``module``."""
+        return self.resolver.resolve_targets(f"{module}.{dotted}") if dotted else []
+
+    def class_info(self, definition: Definition) -> ClassInfo | None:
+        return self.resolver.class_info(definition)
+
+    def mro(self, definition: Definition) -> tuple[list[tuple[Definition, ClassInfo]], list[str]]:
+        """The class and its in-repo bases, depth first, and the bases outside the repository."""
+        seen: set[tuple[str, int]] = set()
+        order: list[tuple[Definition, ClassInfo]] = []
+        external: list[str] = []
+
+        def visit(d: Definition, depth: int) -> None:
+            if (d.path, d.line) in seen or depth > 50:
+                return
+            seen.add((d.path, d.line))
+            info = self.class_info(d)
+            if info is None:
+                return
+            order.append((d, info))
+            for base in info.bases:
+                if not base or base == "object":
+                    continue
+                for t in self.resolve_in(d.module, base):
+                    if t.definition is not None and t.definition.kind == "class":
+                        visit(t.definition, depth + 1)
+                    elif t.status == "external" and t.reason not in external:
+                        external.append(t.reason)
+
+        visit(definition, 0)
+        return order, external
+
+    def init_signature(self, definition: Definition) -> tuple[tuple[Param, ...] | None, Definition | None]:
+        """The ``__init__`` the class uses (its own or the first in-repo base's)."""
+        for d, info in self.mro(definition)[0]:
+            if info.init is not None:
+                return info.init, d
+        return None, None
+
+    def function(self, definition: Definition) -> FunctionInfo | None:
+        summary = self.index.files.get(definition.path)
+        for fn in summary.functions if summary else ():
+            if fn.name == definition.qualname and fn.line == definition.line:
+                return fn
+        return None
+
+    # -- locations ------------------------------------------------------------------
+
+    def config_location(self, value: str) -> Location:
+        """Where ``value`` is written in the config file (line 1 if not found)."""
+        path = self.config.source or ".github/ssot.toml"
+        if self.config_text:
+            needle = re.compile(r"[\"']" + re.escape(value) + r"[\"']")
+            for number, line in enumerate(self.config_text.splitlines(), 1):
+                if needle.search(line):
+                    return Location(path, number, line.find(value) + 1)
+        return Location(path, 1, 1)
+
+    def module_of(self, path: str) -> str:
+        return self.index.module_of.get(path, path)
+
+    def outcome(self, rule: ModuleType, concept: Concept) -> Outcome:
+        """A concept rule's outcome, computed once and shared by the table and the findings."""
+        key = (rule.CODE, concept.name)
+        if key not in self._outcomes:
+            self._outcomes[key] = rule.evaluate(self, concept)
+        return self._outcomes[key]
+
+
+def finding(rule: ModuleType, concept: Concept | None, symbol: str, message: str, location: Location,
+            *, chain: tuple[str, ...] = (), related: tuple[Location, ...] = ()) -> Finding:
+    return Finding(
+        code=rule.CODE, rule=rule.SLUG, severity=rule.SEVERITY,
+        concept=concept.name if concept else None, symbol=symbol, message=message,
+        location=location, chain=chain, related=related,
+    )
+
+
+def definition_location(d: Definition) -> Location:
+    return Location(d.path, d.line, 1)
+
+
+def target_location(t: Target, *, outermost: bool = False) -> Location | None:
+    """Where to report a resolution: the innermost binding followed (where it broke) or
+    the outermost one (where the looked-up name is bound)."""
+    where = t.entry if outermost else t.site
+    return Location(where[0], where[1], 1) if where else None
+
+
+def short(dotted: str) -> str:
+    """``app.ws.manager.X`` → ``manager.X``: enough for a sentence."""
+    parts = dotted.split(".")
+    return ".".join(parts[-2:]) if len(parts) > 2 else dotted
+
+
+def render_signature(params: tuple[Param, ...] | None) -> str:
+    if params is None:
+        return "(self)  [object.__init__]"
+    out = ["self"]
+    star_done = False
+    for p in params:
+        if p.kind == "varargs":
+            out.append(f"*{p.name}")
+            star_done = True
+        elif p.kind == "varkw":
+            out.append(f"**{p.name}")
+        elif p.kind == "kwonly" and not star_done:
+            out.append("*")
+            star_done = True
+            out.append(p.name + ("=…" if p.has_default else ""))
+        else:
+            out.append(p.name + ("=…" if p.has_default else ""))
+        if p.kind == "posonly" and (params.index(p) == len(params) - 1 or params[params.index(p) + 1].kind != "posonly"):
+            out.append("/")
+    return "(" + ", ".join(out) + ")"

@@ -1,0 +1,127 @@
+"""Run every rule over one revision, and compare two revisions.
+
+Pure: summaries and config in, a :class:`~rules.model.Report` out. The shell decides where
+bytes come from and how summaries are cached.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Iterable, Mapping
+from types import ModuleType
+
+from rules import registry
+from rules.config import ConfigResult, parse_config
+from rules.context import Context
+from rules.globs import matches
+from rules.index import Index
+from rules.model import Check, ConceptResult, Finding, Location, Report, Severity, Summary
+from rules.summary import FileSummary, summarize
+
+CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006")
+
+
+def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
+            changed: Iterable[str] | None = None, rev: str | None = None,
+            summary: Summary | None = None) -> Report:
+    """Every finding and every concept's status at one revision."""
+    index = Index(files, config.config.roots)
+    ctx = Context(index, config.config, config_text, config.problems,
+                  frozenset(changed) if changed is not None else None)
+    findings: list[Finding] = []
+    for rule in registry.RULES:
+        findings.extend(_run(rule, ctx))
+    findings = _unsuppressed(findings, files)
+    findings.sort(key=Finding.sort_key)
+    concepts = tuple(_concept_result(ctx, concept, findings) for concept in config.config.concepts)
+    return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings),
+                  summary=summary or Summary(files=len(files)), fail_on=config.config.fail_on,
+                  config_path=config.config.source or None)
+
+
+def _run(rule: ModuleType, ctx: Context) -> list[Finding]:
+    """A rule that raises becomes a notice, never a crashed check."""
+    try:
+        return list(rule.check(ctx))
+    except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return [Finding(
+            code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=None,
+            symbol=f"crash:{type(exc).__name__}",
+            message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
+                     f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
+                     "Please report this with the repository layout."),
+            location=Location(ctx.config.source or ".", 1, 1),
+        )]
+
+
+def _unsuppressed(findings: list[Finding], files: Mapping[str, FileSummary]) -> list[Finding]:
+    out = []
+    for f in findings:
+        summary = files.get(f.location.path)
+        if summary is not None and summary.suppressions:
+            codes = dict(summary.suppressions).get(f.location.line, ())
+            if "*" in codes or f.code in codes:
+                continue
+        out.append(f)
+    return out
+
+
+def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptResult:  # type: ignore[no-untyped-def]
+    mine = [f for f in findings if f.concept == concept.name]
+    checks = []
+    for rule in registry.RULES:
+        if rule.CODE not in CONCEPT_CODES:
+            continue
+        outcome = ctx.outcome(rule, concept)
+        failing = [f for f in mine if f.code == rule.CODE and f.severity is Severity.ERROR]
+        if outcome.skipped:
+            status, detail = "skip", outcome.skipped
+        elif failing:
+            status = "fail"
+            detail = failing[0].message if len(failing) == 1 else f"{len(failing)} findings; first: {failing[0].message}"
+        else:
+            status, detail = "pass", ""
+        checks.append(Check(rule.CODE, status, detail, outcome.expected, outcome.actual))
+    failed = any(f.code in CONCEPT_CODES and f.severity is Severity.ERROR for f in mine)
+    chains = tuple((path, ctx.resolve(path).chain) for path in concept.paths)
+    return ConceptResult(
+        name=concept.name, status="fail" if failed else "pass", issue=concept.issue,
+        close_issue=concept.close_issue, canonical=ctx.canonical(concept), checks=tuple(checks),
+        chains=chains,
+    )
+
+
+def compare(head: Report, base: Report) -> Report:
+    """Mark the head's findings new or not, and list what the change fixed."""
+    base_keys = {f.key for f in base.findings}
+    head_keys = {f.key for f in head.findings}
+    findings = tuple(f.marked(f.key not in base_keys) for f in head.findings)
+    fixed = tuple(f.marked(False) for f in base.findings if f.key not in head_keys)
+    return Report(rev=head.rev, base=base.rev, concepts=head.concepts, findings=findings,
+                  summary=head.summary, fixed=fixed, fail_on=head.fail_on, config_path=head.config_path)
+
+
+# -- in-memory repositories (rule examples, tests) ------------------------------------------
+
+def analyze_sources(files: Mapping[str, str | bytes], config_text: str = "",
+                    base: Mapping[str, str | bytes] | None = None,
+                    config_path: str = ".github/ssot.toml") -> Report:
+    """Analyse a repository given as ``{path: source}``; with ``base``, compare against it.
+
+    The config (given as text) is used for both revisions, as the App does.
+    """
+    config = parse_config(config_text, config_path)
+
+    def run(tree: Mapping[str, str | bytes], changed: Iterable[str] | None) -> Report:
+        summaries = {}
+        for path, text in tree.items():
+            if not path.endswith(".py") or matches(path, config.config.exclude):
+                continue
+            summaries[path] = summarize(text.encode() if isinstance(text, str) else text)
+        return analyze(summaries, config, config_text=config_text, changed=changed)
+
+    if base is None:
+        return run(files, None)
+    changed = {p for p in set(files) | set(base) if files.get(p) != base.get(p)}
+    return compare(run(files, changed), run(base, None))

@@ -1,0 +1,81 @@
+"""SSOT007 non-canonical-import: code imports the concept from a path other than ``preferred``.
+
+When a concept names a ``preferred`` import path, new code should use it, so that the
+other aliases can be retired one day. Every ``from m import Name`` whose target is the
+canonical class, written anywhere but in the modules that define the concept's paths, is
+reported with the import to write instead. A warning: it does not fail a check.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from rules.config import Concept
+from rules.context import Context, Outcome, finding
+from rules.examples import Invalid, Valid
+from rules.model import Finding, Location, Severity
+
+CODE = "SSOT007"
+SLUG = "non-canonical-import"
+SEVERITY = Severity.WARNING
+MESSAGE = "`{module}` imports `{name}` from `{source}`; import it from the preferred path: `{fix}`"
+
+
+def evaluate(ctx: Context, concept: Concept) -> Outcome:
+    rule = sys.modules[__name__]
+    canonical = ctx.canonical(concept)
+    if not concept.preferred or canonical is None:
+        return Outcome((), expected="", actual="", skipped="no `preferred` path configured"
+                       if not concept.preferred else "the canonical path does not resolve to one class")
+    # the modules that declare the concept's paths may import from anywhere
+    definers = {p.rpartition(".")[0] for p in concept.paths}
+    names = concept.class_names | {p.rsplit(".", 1)[-1] for p in concept.paths}
+    pref_module, _, pref_name = concept.preferred.rpartition(".")
+    findings: list[Finding] = []
+    for path in sorted(ctx.index.files):
+        summary = ctx.index.files[path]
+        imports = [i for i in summary.imports if i.name in names]
+        if not imports:
+            continue
+        module = ctx.module_of(path)
+        if module in definers:
+            continue
+        for imp in imports:
+            source = ctx.index.absolute(module, imp.module, imp.level)
+            if source is None or f"{source}.{imp.name}" == concept.preferred:
+                continue
+            defs = ctx.resolve(f"{source}.{imp.name}").definitions
+            if len(defs) != 1 or (defs[0].path, defs[0].line) != (canonical.path, canonical.line):
+                continue
+            local = imp.asname or imp.name
+            fix = f"from {pref_module} import {pref_name}" + (f" as {local}" if local != pref_name else "")
+            findings.append(finding(rule, concept, f"{module}:{source}.{imp.name}", MESSAGE.format(
+                module=module, name=imp.name, source=source, fix=fix), Location(path, imp.line, imp.col)))
+    return Outcome(tuple(findings), expected=concept.preferred, actual=f"{len(findings)} other imports")
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for concept in ctx.config.concepts:
+        yield from ctx.outcome(sys.modules[__name__], concept).findings
+
+
+_CONFIG = """
+[[concept]]
+name = "Manager"
+canonical = "app.core.UnifiedManager"
+aliases = ["app.manager.Manager"]
+preferred = "app.manager.Manager"
+"""
+_BASE = {"app/__init__.py": "", "app/core.py": "class UnifiedManager:\n    pass\n",
+         "app/manager.py": "from .core import UnifiedManager as Manager\n"}
+
+EXAMPLES = (
+    Valid(files={**_BASE, "app/chat.py": "from app.manager import Manager\n",
+                 "app/other.py": "from app.lib import UnifiedManager\n", "app/lib.py": "class UnifiedManager:  # ssot: ignore\n    pass\n"},
+          config=_CONFIG, note="the preferred path, and an unrelated class of the same name"),
+    Invalid(files={**_BASE, "app/chat.py": "import os\nfrom app.core import UnifiedManager\n",
+                   "app/jobs.py": "def run():\n    from .core import UnifiedManager as M\n"},
+            config=_CONFIG, expect=(("SSOT007", "app/chat.py", 2), ("SSOT007", "app/jobs.py", 2)),
+            note="the canonical module directly, also inside a function"),
+)

@@ -1,0 +1,30 @@
+"""Every rule, in code order. A rule is a module with CODE, SLUG, SEVERITY, MESSAGE,
+a ``check(ctx)`` generator and EXAMPLES; concept rules also have ``evaluate(ctx, concept)``."""
+
+from __future__ import annotations
+
+from rules import (
+    alias_diverges,
+    alias_unresolved,
+    config_error,
+    duplicate_definition,
+    factory_mismatch,
+    interface_missing,
+    non_canonical_import,
+    parse_error,
+    signature_mismatch,
+)
+
+RULES = (
+    alias_unresolved,
+    alias_diverges,
+    duplicate_definition,
+    signature_mismatch,
+    interface_missing,
+    factory_mismatch,
+    non_canonical_import,
+    parse_error,
+    config_error,
+)
+
+BY_CODE = {rule.CODE: rule for rule in RULES}

@@ -1,0 +1,92 @@
+"""SSOT004 signature-mismatch: definitions under the concept's names disagree on ``__init__``.
+
+Callers construct the concept through any of its paths. When an alias or a branch of a
+conditional import reaches a class whose constructor takes different parameters (names,
+kinds, which have defaults) from the canonical one, code that works through one path
+breaks through another. The ``__init__`` compared is the one the class uses: its own or
+the first one found in its in-repository bases.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from rules.config import Concept
+from rules.context import Context, Outcome, definition_location, finding, render_signature
+from rules.examples import Invalid, Valid
+from rules.model import Definition, Finding, Location, Severity
+
+CODE = "SSOT004"
+SLUG = "signature-mismatch"
+SEVERITY = Severity.ERROR
+MESSAGE = ("`{other}` (reached through `{path}`) takes `__init__{theirs}`, "
+           "but the canonical `{canonical}` takes `__init__{ours}`; make them agree")
+
+
+def evaluate(ctx: Context, concept: Concept) -> Outcome:
+    rule = sys.modules[__name__]
+    canonical = ctx.canonical(concept)
+    if canonical is None:
+        return Outcome((), expected="", actual="", skipped="the canonical path does not resolve to one class")
+    ours, _ = ctx.init_signature(canonical)
+    findings: list[Finding] = []
+    seen: set[tuple[str, int]] = {(canonical.path, canonical.line)}
+    for path in concept.paths:
+        for d in ctx.resolve(path).definitions:
+            if d.kind != "class" or (d.path, d.line) in seen:
+                continue
+            seen.add((d.path, d.line))
+            theirs, owner = ctx.init_signature(d)
+            if _normal(theirs) == _normal(ours):
+                continue
+            line = _init_line(ctx, owner) if owner == d else d.line
+            findings.append(finding(rule, concept, d.dotted, MESSAGE.format(
+                other=d.dotted, path=path, theirs=render_signature(theirs), canonical=canonical.dotted,
+                ours=render_signature(ours)), Location(d.path, line, 1),
+                related=(definition_location(canonical),)))
+    return Outcome(tuple(findings), expected=f"__init__{render_signature(ours)}",
+                   actual="same" if not findings else f"{len(findings)} differ")
+
+
+def _normal(params):  # type: ignore[no-untyped-def]
+    return tuple((p.name, p.kind, p.has_default) for p in params) if params is not None else None
+
+
+def _init_line(ctx: Context, d: Definition | None) -> int:
+    info = ctx.class_info(d) if d else None
+    return info.init_line if info and info.init_line else (d.line if d else 1)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for concept in ctx.config.concepts:
+        yield from ctx.outcome(sys.modules[__name__], concept).findings
+
+
+_CONFIG = """
+[[concept]]
+name = "Manager"
+canonical = "app.core.Manager"
+aliases = ["app.compat.Manager"]
+"""
+
+EXAMPLES = (
+    Valid(
+        files={"app/__init__.py": "",
+               "app/base.py": "class Base:\n    def __init__(self, url, *, retries=3):\n        pass\n",
+               "app/core.py": "from .base import Base\nclass Manager(Base):\n    pass\n",
+               "app/fallback.py": "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
+        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        note="the inherited __init__ is compared; default values may differ",
+    ),
+    Invalid(
+        files={"app/__init__.py": "",
+               "app/core.py": "class Manager:\n    def __init__(self, url, *, retries=3):\n        pass\n",
+               "app/fallback.py": "class Manager:\n    def __init__(self, url, timeout):\n        pass\n",
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n    from .fallback import Manager\n"},
+        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        expect=(("SSOT004", "app/fallback.py", 2),),
+        note="a conditional alternative with another constructor",
+    ),
+)
