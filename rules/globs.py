@@ -55,5 +55,12 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}{suffix}$")
 
 
+@lru_cache(maxsize=128)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    parts = [_compile(p).pattern for p in patterns if p.strip()]
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
 def matches(path: str, patterns: Iterable[str]) -> bool:
-    return any(_compile(p).match(path) for p in patterns if p.strip())
+    combined = _combined(tuple(patterns))
+    return combined is not None and combined.match(path) is not None

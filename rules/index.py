@@ -75,11 +75,13 @@ class Index:
         """Every class definition with this name, as (path, class), in path order."""
         if self._classes_by_name is None:
             table: dict[str, list[tuple[str, ClassInfo]]] = {}
-            for path in sorted(self.files):
-                for cls in self.files[path].classes:
-                    table.setdefault(cls.name, []).append((path, cls))
             self._classes_by_name = table
-        return self._classes_by_name.get(name, [])
+        table = self._classes_by_name
+        if name not in table:
+            # the header's class names pick the files; only those are decoded
+            table[name] = [(path, cls) for path in sorted(self.files) if name in self.files[path].class_names
+                           for cls in self.files[path].classes if cls.name == name]
+        return table[name]
 
     def package_of(self, module: str) -> str:
         """The package that relative imports in ``module`` are relative to."""

@@ -35,6 +35,8 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     findings: list[Finding] = []
     for path in sorted(ctx.index.files):
         summary = ctx.index.files[path]
+        if summary.import_names.isdisjoint(names):
+            continue
         imports = [i for i in summary.imports if i.name in names]
         if not imports:
             continue

@@ -102,7 +102,9 @@ class Resolver:
             module = self.index.modules.get(module_name)
             if module is None:
                 continue
-            current = [self._module_target(module, (f"{module_name} (module, {module.path or 'namespace package'})",))]
+            if i == len(parts):
+                return [self._module_target(module, (f"{module_name} (module, {module.path or 'namespace package'})",))]
+            current = [self._module_target(module, ())]
             for attr in parts[i:]:
                 current = [n for t in current for n in self.attribute(t, attr)]
             return current

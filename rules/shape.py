@@ -1,24 +1,187 @@
-"""A class's structure as a sequence of tokens, names and literals abstracted away.
+"""A class's structural fingerprint: a set of integer features, identifiers and literals
+abstracted away.
 
-Two classes with the same shape are copies of each other whatever their identifiers; the
-near-duplicate rule compares shapes. Computed once per class when the file is summarised.
+The near-duplicate rule (SSOT008) compares fingerprints with the Jaccard index: two
+classes are near copies when most of their features are shared. A feature is one of
+
+- a method's name (so a copy that renames every method drifts away, one renamed method
+  does not matter much),
+- a method's header: sync or async, positional / keyword-only parameter counts, ``*args``,
+  ``**kwargs``, defaults, and its decorators' last names,
+- two consecutive statements of one method body (a bigram), each statement abstracted to
+  its kind, its nesting depth and the kinds of its direct parts (``x = self.f(a, b=1)`` is
+  an assignment of a two-argument call of an attribute, whatever the names and values),
+- two consecutive class-level statements (``attr = value`` lines, nested classes),
+- the last name of each base class and class decorator.
+
+Bigrams restart at every method, so reordering methods changes nothing, and no feature
+holds a local name, attribute, parameter name or literal, so renaming them changes nothing
+either. A feature that occurs k times is counted k times (the set holds ``(feature, i)``
+for i < k), which makes the Jaccard index of the sets that of the multisets.
+
+Cost matters more than finesse here: the fingerprint is computed for every class of every
+file on a cold run, next to ``ast.parse``. It looks at statements and their direct parts
+only, never walks expressions, and hashes integers only (``hash`` of ints and tuples of
+ints, and CRC-32 of names, are the same in every process, unlike ``hash`` of a string),
+so a fingerprint cached on disk compares with one computed now.
 """
 
 from __future__ import annotations
 
 import ast
+import zlib
+
+Shape = tuple[int, ...]
+
+_DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO, _NESTED = range(1, 8)
+_CALL = 0x10000
+_ATTR = 0x20000
+_DOCSTRING_TYPES = (ast.Expr,)
 
 
-def class_shape(node: ast.ClassDef) -> tuple[str, ...]:
-    """One token per method header and per AST node of its body, in source order."""
-    tokens: list[str] = []
-    for stmt in node.body:
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-            args = stmt.args
-            arity = len(args.posonlyargs) + len(args.args) + len(args.kwonlyargs)
-            tokens.append(f"def/{arity}{'*' if args.vararg else ''}{'**' if args.kwarg else ''}")
-            for inner in stmt.body:
-                tokens.extend(type(n).__name__ for n in ast.walk(inner))
+def _crc(text: str) -> int:
+    return zlib.crc32(text.encode())
+
+
+class _Kinds(dict[type, int]):
+    """Node type -> a small stable number (CRC-32 of the type's name, not its position in
+    this interpreter's ``ast`` module, so cached fingerprints survive a Python upgrade)."""
+
+    def __missing__(self, key: type) -> int:
+        value = self[key] = zlib.crc32(key.__name__.encode()) & 0xFFFF
+        return value
+
+
+_KIND = _Kinds()
+
+
+def _expr(node: ast.expr | None) -> int:
+    """One number for an expression: its kind, and for calls and attributes one level
+    more (what is called, how many arguments; what the attribute is taken from)."""
+    if node is None:
+        return 0
+    kind = type(node)
+    if kind is ast.Call:
+        func = node.func  # type: ignore[attr-defined]
+        return (_CALL | _KIND[type(func)] | len(node.args) << 20  # type: ignore[attr-defined]
+                | len(node.keywords) << 24)  # type: ignore[attr-defined]
+    if kind is ast.Attribute:
+        return _ATTR | _KIND[type(node.value)]  # type: ignore[attr-defined]
+    return _KIND[kind]
+
+
+def _statement(stmt: ast.stmt, depth: int) -> int:
+    """One number for a statement: kind, depth and the kinds of its direct parts."""
+    kind = type(stmt)
+    head = _KIND[kind] | depth << 16
+    if kind is ast.Assign:
+        return hash((head, len(stmt.targets), _KIND[type(stmt.targets[0])],  # type: ignore[attr-defined]
+                     _expr(stmt.value)))  # type: ignore[attr-defined]
+    if kind is ast.Expr or kind is ast.Return:
+        return hash((head, _expr(stmt.value)))  # type: ignore[attr-defined]
+    if kind is ast.If or kind is ast.While:
+        return hash((head, _expr(stmt.test), bool(stmt.orelse)))  # type: ignore[attr-defined]
+    if kind is ast.AugAssign:
+        return hash((head, _KIND[type(stmt.op)], _expr(stmt.value)))  # type: ignore[attr-defined]
+    if kind is ast.AnnAssign:
+        return hash((head, _expr(stmt.value)))  # type: ignore[attr-defined]
+    if kind is ast.For or kind is ast.AsyncFor:
+        return hash((head, _KIND[type(stmt.target)], _expr(stmt.iter)))  # type: ignore[attr-defined]
+    if kind is ast.Raise:
+        return hash((head, _expr(stmt.exc)))  # type: ignore[attr-defined]
+    if kind is ast.With or kind is ast.AsyncWith:
+        return hash((head, len(stmt.items), _expr(stmt.items[0].context_expr)))  # type: ignore[attr-defined]
+    if kind is ast.Try:
+        return hash((head, len(stmt.handlers), bool(stmt.finalbody)))  # type: ignore[attr-defined]
+    return head
+
+
+def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> int:
+    """Append the bigrams of a block (descending into nested blocks, not into nested
+    function or class bodies); return the last statement's number."""
+    for stmt in body:
+        current = _statement(stmt, depth)
+        out.append(hash((previous, current)))
+        previous = current
+        inner = getattr(stmt, "body", None)
+        if inner is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        previous = _body(inner, depth + 1, previous, out)
+        orelse = getattr(stmt, "orelse", None)
+        if orelse:
+            previous = _body(orelse, depth + 1, previous, out)
+        handlers = getattr(stmt, "handlers", None)
+        if handlers:
+            for handler in handlers:
+                previous = _body(handler.body, depth + 1, previous, out)
+            if stmt.finalbody:  # type: ignore[attr-defined]
+                previous = _body(stmt.finalbody, depth + 1, previous, out)  # type: ignore[attr-defined]
+    return previous
+
+
+def _last_name(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
+    first = body[0] if body else None
+    if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+            and isinstance(first.value.value, str):
+        return body[1:]
+    return body
+
+
+def class_shape(node: ast.ClassDef) -> Shape:
+    """The fingerprint of one class: sorted distinct feature numbers."""
+    features: list[int] = []
+    class_level: list[int] = []
+    previous = _CLASS_BODY
+    for stmt in _strip_docstring(node.body):
+        kind = type(stmt)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            args = stmt.args  # type: ignore[attr-defined]
+            header = hash((
+                _ASYNC if kind is ast.AsyncFunctionDef else _DEF,
+                len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
+                args.vararg is not None, args.kwarg is not None, len(args.defaults),
+                *(_crc(_last_name(d)) for d in stmt.decorator_list),  # type: ignore[attr-defined]
+            ))
+            features.append(_NAME << 32 | _crc(stmt.name))  # type: ignore[attr-defined]
+            features.append(header)
+            _body(_strip_docstring(stmt.body), 1, header, features)  # type: ignore[attr-defined]
+        elif kind is ast.ClassDef:
+            current = hash((_NESTED, len(stmt.body)))  # type: ignore[attr-defined]
+            class_level.append(hash((previous, current)))
+            previous = current
         else:
-            tokens.extend(type(n).__name__ for n in ast.walk(stmt))
-    return tuple(tokens)
+            previous = _body([stmt], 0, previous, class_level)
+    features.extend(class_level)
+    for base in node.bases:
+        features.append(_BASE << 32 | _crc(_last_name(base)))
+    for decorator in node.decorator_list:
+        features.append(_DECO << 32 | _crc(_last_name(decorator)))
+    # a multiset as a set: the i-th repeat of a feature becomes its own feature
+    seen: dict[int, int] = {}
+    out: list[int] = []
+    for feature in features:
+        count = seen.get(feature, 0)
+        seen[feature] = count + 1
+        out.append(hash((feature, count)) if count else feature)
+    out.sort()
+    return tuple(out)
+
+
+def similarity(a: Shape, b: Shape) -> float:
+    """Jaccard index of two fingerprints (1.0 for two empty ones)."""
+    if not a and not b:
+        return 1.0
+    common = len(set(a).intersection(b))
+    return common / (len(a) + len(b) - common)

@@ -14,11 +14,13 @@ libcst, lowered to equivalent older syntax on the same lines, and parsed again.
 from __future__ import annotations
 
 import ast
+import marshal
+import pickle
 import re
 from typing import NamedTuple
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 1
+FORMAT = 2
 
 
 class Param(NamedTuple):
@@ -40,7 +42,7 @@ class ClassInfo(NamedTuple):
     init: tuple[Param, ...] | None  # __init__ parameters without self; None: no __init__
     init_line: int
     scope: str  # "module" | "class" | "function"
-    shape: tuple[str, ...]  # structural tokens for near-duplicate detection
+    shape: tuple[int, ...]  # structural fingerprint (rules.shape): sorted feature numbers
 
 
 class FunctionInfo(NamedTuple):
@@ -91,7 +93,9 @@ class ImportInfo(NamedTuple):
     asname: str
 
 
-class FileSummary(NamedTuple):
+class Detail(NamedTuple):
+    """The part of a summary only some files need: decoded from the cache on first use."""
+
     classes: tuple[ClassInfo, ...] = ()
     functions: tuple[FunctionInfo, ...] = ()
     bindings: tuple[Binding, ...] = ()
@@ -100,14 +104,110 @@ class FileSummary(NamedTuple):
     #: star imports still in effect at the end, in order (binding ids)
     stars: tuple[int, ...] = ()
     all_names: tuple[str, ...] | None = None
-    imports: tuple[ImportInfo, ...] = ()
-    #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
-    suppressions: tuple[tuple[int, tuple[str, ...]], ...] = ()
-    lines: int = 0
-    #: (message, line, column) when the file could not be parsed
-    error: tuple[str, int, int] | None = None
-    #: True when the file needed the libcst fallback (newer syntax)
-    lowered: bool = False
+
+
+_DETAIL_FIELDS = frozenset(Detail._fields)
+
+
+class FileSummary:
+    """A file's summary: a small header every run reads, and a detail decoded lazily.
+
+    A warm run over a large repository touches the detail of only the few modules the
+    resolver visits; rules that scan every file filter on the header first
+    (``class_names``, ``import_names``, ``error``).
+    """
+
+    __slots__ = ("class_names", "import_names", "suppressions", "lines", "error", "lowered", "_imports",
+                 "_detail", "_blob")
+
+    def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0,
+                 error: tuple[str, int, int] | None = None, lowered: bool = False,
+                 detail: Detail | None = None, blob: bytes | None = None,
+                 class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
+                 imports: tuple[ImportInfo, ...] | tuple[tuple[object, ...], ...] = (),
+                 **fields: object) -> None:
+        if fields:
+            unknown = set(fields) - _DETAIL_FIELDS
+            if unknown:
+                raise TypeError(f"unknown summary fields {sorted(unknown)}")
+            detail = Detail(**fields)  # type: ignore[arg-type]
+        if detail is None and blob is None:
+            detail = Detail()
+        #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
+        self.suppressions = suppressions
+        self.lines = lines
+        #: (message, line, column) when the file could not be parsed
+        self.error = error
+        #: True when the file needed the libcst fallback (newer syntax)
+        self.lowered = lowered
+        self._detail = detail
+        self._blob = blob
+        #: every import statement (plain tuples until first asked for)
+        self._imports = imports
+        if class_names is None or import_names is None:
+            class_names = frozenset(c.name for c in self.detail.classes)
+            import_names = frozenset(i[4] for i in imports if i[4])
+        #: the names of every class the file defines (any depth)
+        self.class_names = class_names
+        #: the names ``from m import <name>`` imports anywhere in the file
+        self.import_names = import_names
+
+    @property
+    def detail(self) -> Detail:
+        if self._detail is None:
+            assert self._blob is not None
+            self._detail = pickle.loads(self._blob)
+            self._blob = None
+        return self._detail
+
+    classes = property(lambda self: self.detail.classes)
+    functions = property(lambda self: self.detail.functions)
+    bindings = property(lambda self: self.detail.bindings)
+    exports = property(lambda self: self.detail.exports)
+    stars = property(lambda self: self.detail.stars)
+    all_names = property(lambda self: self.detail.all_names)
+
+    @property
+    def imports(self) -> tuple[ImportInfo, ...]:
+        if self._imports and type(self._imports[0]) is not ImportInfo:
+            self._imports = tuple(ImportInfo._make(i) for i in self._imports)
+        return self._imports  # type: ignore[return-value]
+
+    def _replace(self, **changes: object) -> FileSummary:
+        header = {"suppressions": self.suppressions, "lines": self.lines, "error": self.error,
+                  "lowered": self.lowered}
+        header.update({k: v for k, v in changes.items() if k in header})
+        detail = self.detail._replace(**{k: v for k, v in changes.items() if k not in header and k != "imports"})
+        imports = changes.get("imports", self.imports)
+        return FileSummary(detail=detail, imports=imports, **header)  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileSummary):
+            return NotImplemented
+        return self.header() == other.header() and self.detail == other.detail
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"FileSummary(classes={sorted(self.class_names)}, error={self.error!r})"
+
+    def header(self) -> tuple[object, ...]:
+        return (tuple(sorted(self.class_names)), tuple(sorted(self.import_names)), self.suppressions,
+                self.lines, self.error, self.lowered, tuple(tuple(i) for i in self._imports))
+
+    def encode(self) -> bytes:
+        """Bytes for the cache: the header in ``marshal`` (fast to read), the detail pickled."""
+        blob = self._blob if self._blob is not None else pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL)
+        return marshal.dumps((FORMAT, *self.header(), blob))
+
+    @classmethod
+    def decode(cls, data: bytes) -> FileSummary:
+        fmt, class_names, import_names, suppressions, lines, error, lowered, imports, blob = marshal.loads(data)
+        if fmt != FORMAT:
+            raise ValueError(f"summary format {fmt}, expected {FORMAT}")
+        return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
+                   suppressions=suppressions, lines=lines, error=error, lowered=lowered, imports=imports,
+                   blob=blob)
 
 
 _SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")

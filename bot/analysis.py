@@ -1,0 +1,179 @@
+"""From snapshots to a report: read what the cache lacks, summarise it on every core, run
+the rules, compare with the base. Shared by ``ssot check`` and the App's jobs."""
+
+from __future__ import annotations
+
+import gc
+import os
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+
+from bot.cache import SummaryStore
+from bot.snapshot import Snapshot
+from rules.config import ConfigResult, find_config, parse_config
+from rules.engine import analyze, compare
+from rules.globs import matches
+from rules.model import Report, Summary
+from rules.summary import FileSummary, summarize
+
+Progress = Callable[[int, int], None]
+
+#: Below this many files (or bytes) a process pool costs more than it saves.
+_POOL_MIN_FILES = 64
+_POOL_MIN_BYTES = 512 * 1024
+_CHUNK_BYTES = 256 * 1024
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    result: ConfigResult
+    text: str
+    path: str | None  # None: no config file, the built-in default
+
+
+def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig:
+    """The config ``ssot check`` uses: ``--config FILE``, else the snapshot's own.
+
+    Raises OSError when ``--config`` names an unreadable file.
+    """
+    if override is not None:
+        with open(override, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+        return LoadedConfig(parse_config(text, override, table=""), text, override)
+    entries = snapshot.entries()
+    path = find_config(set(entries))
+    if path is None:
+        return LoadedConfig(parse_config("", ""), "", None)
+    raw = snapshot.read([path]).get(path, b"")
+    text = raw.decode("utf-8", errors="replace")
+    result = parse_config(text, path)
+    if path == "pyproject.toml" and "ssot" not in _tool_tables(text):
+        return LoadedConfig(result, "", None)
+    return LoadedConfig(result, text, path)
+
+
+def _tool_tables(text: str) -> set[str]:
+    import tomllib
+
+    try:
+        tool = tomllib.loads(text).get("tool", {})
+    except tomllib.TOMLDecodeError:
+        return {"ssot"}  # let the parser report it
+    return set(tool) if isinstance(tool, dict) else set()
+
+
+@dataclass
+class Collected:
+    files: dict[str, FileSummary]
+    parsed: int
+    cached: int
+
+
+def _worker_init() -> None:
+    # Summaries free their syntax trees by reference counting (ast nodes form no cycles),
+    # so the cyclic collector only costs time in a parsing worker.
+    gc.disable()
+
+
+def _summarize_chunk(chunk: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Summaries come back encoded: the parent stores these bytes in the cache as they are
+    and decodes only the small header (details stay encoded until a rule needs them)."""
+    return [(sha, summarize(data).encode()) for sha, data in chunk]
+
+
+def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, workers: int = 0,
+            progress: Progress | None = None) -> Collected:
+    """A summary for every analysed Python file of the snapshot."""
+    cfg = config.config
+    entries = snapshot.entries()
+    files: dict[str, FileSummary] = {}
+    wanted: dict[str, str] = {}  # sha -> one path holding it
+    for path, entry in entries.items():
+        if not path.endswith(".py") or matches(path, cfg.exclude):
+            continue
+        if entry.size > cfg.max_file_bytes:
+            files[path] = FileSummary(error=(
+                f"skipped: {entry.size:,} bytes is over max_file_bytes ({cfg.max_file_bytes:,})", 1, 1))
+            continue
+        wanted.setdefault(entry.sha, path)
+    hits = store.get_many(wanted)
+    missing = {sha: path for sha, path in wanted.items() if sha not in hits}
+    data = snapshot.read(missing.values()) if missing else {}
+    fresh = _summarize_all([(sha, data[path]) for sha, path in missing.items() if path in data],
+                           workers, progress, store)
+    summaries = {**hits, **fresh}
+    for path, entry in entries.items():
+        if path not in files and entry.sha in summaries and path.endswith(".py") and not matches(path, cfg.exclude):
+            files[path] = summaries[entry.sha]
+    return Collected(files, parsed=len(fresh), cached=len(hits))
+
+
+def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progress | None,
+                   store: SummaryStore) -> dict[str, FileSummary]:
+    """Summarise and cache every blob, on every core when there is enough work."""
+    total = len(blobs)
+    size = sum(len(d) for _, d in blobs)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
+        out = {}
+        for i, (sha, data) in enumerate(blobs, 1):
+            out[sha] = summarize(data)
+            if progress and i % 200 == 0:
+                progress(i, total)
+        store.put_many(out)
+        return out
+    chunks: list[list[tuple[str, bytes]]] = [[]]
+    chunk_size = 0
+    for blob in blobs:
+        if chunk_size >= _CHUNK_BYTES:
+            chunks.append([])
+            chunk_size = 0
+        chunks[-1].append(blob)
+        chunk_size += len(blob[1])
+    out: dict[str, FileSummary] = {}
+    done = 0
+    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        for result in pool.map(_summarize_chunk, chunks):
+            out.update((sha, FileSummary.decode(data)) for sha, data in result)
+            store.put_encoded(result)
+            done += len(result)
+            if progress:
+                progress(done, total)
+    store.memory.update(out)
+    return out
+
+
+def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,
+                     changed: set[str] | None = None, workers: int = 0,
+                     progress: Progress | None = None) -> Report:
+    started = time.perf_counter()
+    collected = collect(snapshot, config.result, store, workers=workers, progress=progress)
+    report = analyze(collected.files, config.result, config_text=config.text, changed=changed, rev=snapshot.rev)
+    summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
+                      seconds=round(time.perf_counter() - started, 3))
+    return replace(report, summary=summary)
+
+
+def changed_paths(head: Mapping[str, object], base: Mapping[str, object]) -> set[str]:
+    return {p for p in set(head) | set(base) if head.get(p) != base.get(p)}
+
+
+def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store: SummaryStore, *,
+              workers: int = 0, progress: Progress | None = None) -> Report:
+    """The verdict on ``head``, and with ``base`` which findings are new or fixed.
+
+    The same config judges both revisions, so a finding is new only because the code
+    changed, never because the rules did.
+    """
+    started = time.perf_counter()
+    if base is None:
+        return analyze_snapshot(head, config, store, workers=workers, progress=progress)
+    changed = changed_paths(head.entries(), base.entries())
+    head_report = analyze_snapshot(head, config, store, changed=changed, workers=workers, progress=progress)
+    base_report = analyze_snapshot(base, config, store, workers=workers)
+    merged = compare(head_report, base_report)
+    summary = replace(head_report.summary, parsed=head_report.summary.parsed + base_report.summary.parsed,
+                      seconds=round(time.perf_counter() - started, 3))
+    return replace(merged, summary=summary)

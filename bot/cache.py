@@ -1,0 +1,100 @@
+"""Summaries cached by git blob SHA: in memory, and (for the CLI) in SQLite on disk.
+
+The cache is content-addressed, so it needs no invalidation but one: the tool version and
+the summary format are part of the file name, and a new version starts a new file (older
+ones are removed). SQLite in WAL mode makes it safe for two runs to share it. A cache
+that cannot be opened or written is skipped with a warning; it never fails a run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import sqlite3
+import sys
+from collections.abc import Iterable
+
+from cachetools import LRUCache
+
+from rules.summary import FORMAT, FileSummary
+
+_BATCH = 900  # SQLite's default limit on host parameters is 999
+
+
+class SummaryStore:
+    def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
+        self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
+        self._db: sqlite3.Connection | None = None
+        if directory:
+            self._open(directory, version)
+
+    def _open(self, directory: str, version: str) -> None:
+        name = f"summaries-f{FORMAT}-v{version}.sqlite"
+        path = os.path.join(directory, name)
+        try:
+            os.makedirs(directory, exist_ok=True)
+            db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
+        except (OSError, sqlite3.Error) as exc:
+            print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
+            return
+        self._db = db
+        for old in glob.glob(os.path.join(directory, "summaries-*.sqlite*")):
+            if not os.path.basename(old).startswith(name):
+                with contextlib.suppress(OSError):
+                    os.remove(old)
+
+    def get_many(self, shas: Iterable[str]) -> dict[str, FileSummary]:
+        found: dict[str, FileSummary] = {}
+        missing: list[str] = []
+        for sha in shas:
+            hit = self.memory.get(sha)
+            if hit is None:
+                missing.append(sha)
+            else:
+                found[sha] = hit
+        if self._db is not None and missing:
+            try:
+                for i in range(0, len(missing), _BATCH):
+                    chunk = missing[i:i + _BATCH]
+                    rows = self._db.execute(
+                        f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk)
+                    for sha, data in rows:
+                        summary = FileSummary.decode(data)
+                        found[sha] = summary
+                        self.memory[sha] = summary
+            except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
+                print(f"ssot: warning: cache read failed ({exc}); parsing instead", file=sys.stderr)
+        return found
+
+    def put_many(self, items: dict[str, FileSummary]) -> None:
+        for sha, summary in items.items():
+            self.memory[sha] = summary
+        if self._db is None or not items:
+            return
+        try:
+            rows = [(sha, s.encode()) for sha, s in items.items()]
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+
+    def put_encoded(self, items: list[tuple[str, bytes]]) -> None:
+        """Store summaries already encoded (by a worker process) on disk only."""
+        if self._db is None or not items:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", items)
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None

@@ -1,0 +1,220 @@
+"""``ssot``: the command line. Parses arguments, opens snapshots, prints, sets the exit status.
+
+Exit status: 0 nothing fails, 1 failing findings, 2 usage, config or I/O error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+
+from bot import settings
+from bot.analysis import load_config, run_check
+from bot.cache import SummaryStore
+from bot.snapshot import Snapshot, SnapshotError, open_snapshot
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+FORMATS = ("text", "json", "sarif", "github")
+NO_CONCEPTS_HINT = ("ssot: no concepts are configured ({where}); only file-level checks ran. "
+                    "Declare concepts in .github/ssot.toml or [tool.ssot] in pyproject.toml.")
+
+
+def version() -> str:
+    try:
+        return metadata.version("ssot-bot")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="ssot", description="Guard the single sources of truth of a Python codebase.")
+    parser.add_argument("--version", action="version", version=f"ssot {version()}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = sub.add_parser("check", help="validate the configured concepts of a repository")
+    check.add_argument("path", nargs="?", default=".", help="working tree, directory or bare git repository")
+    check.add_argument("--rev", help="analyse this git revision (read from objects, nothing checked out)")
+    check.add_argument("--base", help="mark findings new/fixed against this git revision")
+    check.add_argument("--config", help="config file with top-level keys (overrides the repository's)")
+    check.add_argument("--format", choices=FORMATS, default="text")
+    check.add_argument("--jobs", type=int, default=0, help="parser processes (default: one per core)")
+
+    resolve = sub.add_parser("resolve", help="say where dotted names lead, and why")
+    resolve.add_argument("args", nargs="+", metavar="[PATH] NAME", help="optional repository path, then names")
+    resolve.add_argument("--rev")
+    resolve.add_argument("--config")
+    resolve.add_argument("--format", choices=("text", "json"), default="text")
+
+    serve = sub.add_parser("serve", help="run the GitHub App's webhook server")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return cmd_check(args)
+        if args.command == "resolve":
+            return cmd_resolve(args)
+        if args.command == "serve":
+            from bot.server import serve
+
+            return serve(args.host, args.port)
+    except SnapshotError as exc:
+        print(f"ssot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"ssot: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+def _store() -> SummaryStore:
+    return SummaryStore(settings.cache_dir(), version())
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, only on a terminal and only for long runs."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 500:
+            return
+        width = 30
+        filled = width * done // total
+        sys.stderr.write(f"\rssot: parsing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    head = open_snapshot(args.path, args.rev)
+    base: Snapshot | None = open_snapshot(args.path, args.base) if args.base else None
+    config = load_config(head, args.config)
+    store = _store()
+    bar = _ProgressBar(sys.stderr.isatty() and args.format == "text")
+    try:
+        report = run_check(head, base, config, store, workers=args.jobs, progress=bar)
+    finally:
+        bar.close()
+        store.close()
+    print(render(report, args.format), end="")
+    if not config.result.config.concepts and not config.result.problems and args.format == "text":
+        print(NO_CONCEPTS_HINT.format(where=config.path or "no config file found"), file=sys.stderr)
+    if report.config_broken:
+        return EXIT_ERROR
+    return EXIT_FAIL if report.failed else EXIT_OK
+
+
+def render(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
+    if fmt == "json":
+        from bot.format_json import render_json
+
+        return render_json(report, version())
+    if fmt == "sarif":
+        from bot.format_sarif import render_sarif
+
+        return render_sarif(report, version())
+    if fmt == "github":
+        from bot.format_github import render_github
+
+        return render_github(report)
+    from bot.format_text import render_text
+
+    return render_text(report, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from bot.analysis import collect
+    from rules.index import Index
+    from rules.resolver import Resolver
+
+    path = "."
+    names = list(args.args)
+    if len(names) > 1 and (os.sep in names[0] or os.path.isdir(names[0])):
+        path = names.pop(0)
+    elif len(names) == 1 and os.path.isdir(names[0]):
+        print("ssot: error: no names to resolve (give PATH and one or more dotted names)", file=sys.stderr)
+        return EXIT_ERROR
+    snapshot = open_snapshot(path, args.rev)
+    config = load_config(snapshot, args.config)
+    store = _store()
+    try:
+        collected = collect(snapshot, config.result, store)
+    finally:
+        store.close()
+    resolver = Resolver(Index(collected.files, config.result.config.roots))
+    answers = [resolution_json(resolver.resolve(name)) for name in names]
+    if args.format == "json":
+        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2))
+    else:
+        for answer in answers:
+            print(resolution_text(answer))
+    return EXIT_OK if all(a["status"] in ("resolved", "external") for a in answers) else EXIT_FAIL
+
+
+def _definition_json(d) -> dict[str, object] | None:  # type: ignore[no-untyped-def]
+    if d is None:
+        return None
+    return {"path": d.path, "line": d.line, "qualname": d.qualname or d.module, "kind": d.kind}
+
+
+def resolution_json(res) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    return {
+        "name": res.name,
+        "status": res.status,
+        "definition": _definition_json(res.definition),
+        "candidates": [
+            {"status": t.status, "definition": _definition_json(t.definition), "chain": list(t.chain),
+             **({"reason": t.reason} if t.reason else {})}
+            for t in res.candidates
+        ],
+        "chain": list(res.chain),
+        **({"reason": res.reason} if res.status in ("unresolved", "external") and res.reason else {}),
+    }
+
+
+def resolution_text(answer: dict[str, object]) -> str:
+    lines = [f"{answer['name']}: {answer['status']}"]
+    definition = answer["definition"]
+    if isinstance(definition, dict):
+        lines.append(f"  {definition['kind']} {definition['qualname']} at {definition['path']}:{definition['line']}")
+    if answer.get("reason"):
+        lines.append(f"  {answer['reason']}")
+    candidates = answer["candidates"]
+    assert isinstance(candidates, list)
+    if answer["status"] == "ambiguous":
+        for i, cand in enumerate(candidates, 1):
+            lines.append(f"  alternative {i}: " + " → ".join(cand["chain"]))
+    else:
+        chain = answer["chain"]
+        assert isinstance(chain, list)
+        if chain:
+            lines.append("  " + " → ".join(chain))
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
