@@ -89,7 +89,7 @@ class DirectorySnapshot:
                 path = f"{rel}/{item.name}" if rel else item.name
                 try:
                     if item.is_dir(follow_symlinks=False):
-                        if item.name not in SKIP_DIRS and not item.name.startswith("."):
+                        if item.name not in SKIP_DIRS and (not item.name.startswith(".") or item.name == ".github"):
                             stack.append(path)
                         continue
                 except OSError:

@@ -43,8 +43,9 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
             MESSAGE.format(path=path, reason=reason, fix=fix), location,
             chain=res.chain, related=(declared,) if location != declared else (),
         ))
-    return Outcome(tuple(findings), expected=f"{len(concept.paths)} paths resolve",
-                   actual=f"{len(concept.paths) - len(findings)} resolve")
+    n = len(concept.paths)
+    return Outcome(tuple(findings), expected=f"{n} path{'s' if n > 1 else ''} resolve{'' if n > 1 else 's'}",
+                   actual=f"{n - len(findings)} resolve{'' if n - len(findings) != 1 else 's'}")
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -43,7 +43,7 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 qualname=cls.qualname, module=module, concept=concept.name, canonical=canonical.dotted,
                 where=f"{canonical.path}:{canonical.line}", preferred=concept.preferred or concept.canonical),
                 Location(path, cls.line, cls.col, cls.end_line), related=(definition_location(canonical),)))
-    return Outcome(tuple(findings), expected="1 definition", actual=f"{1 + len(findings)} definitions")
+    return Outcome(tuple(findings), expected="1 definition", actual=f"{1 + len(findings)} definition{'s' if findings else ''}")
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -113,15 +113,15 @@ def analyze_sources(files: Mapping[str, str | bytes], config_text: str = "",
     """
     config = parse_config(config_text, config_path)
 
-    def run(tree: Mapping[str, str | bytes], changed: Iterable[str] | None) -> Report:
+    def run(tree: Mapping[str, str | bytes], changed: Iterable[str] | None, rev: str | None) -> Report:
         summaries = {}
         for path, text in tree.items():
             if not path.endswith(".py") or matches(path, config.config.exclude):
                 continue
             summaries[path] = summarize(text.encode() if isinstance(text, str) else text)
-        return analyze(summaries, config, config_text=config_text, changed=changed)
+        return analyze(summaries, config, config_text=config_text, changed=changed, rev=rev)
 
     if base is None:
-        return run(files, None)
+        return run(files, None, None)
     changed = {p for p in set(files) | set(base) if files.get(p) != base.get(p)}
-    return compare(run(files, changed), run(base, None))
+    return compare(run(files, changed, "head"), run(base, None, "base"))

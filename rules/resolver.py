@@ -105,8 +105,15 @@ class Resolver:
             if i == len(parts):
                 return [self._module_target(module, (f"{module_name} (module, {module.path or 'namespace package'})",))]
             current = [self._module_target(module, ())]
-            for attr in parts[i:]:
+            for j, attr in enumerate(parts[i:], i):
+                previous = current
                 current = [n for t in current for n in self.attribute(t, attr)]
+                if j < len(parts) - 1 and all(t.status == "unresolved" for t in current) and any(
+                        t.definition is not None and t.definition.kind == "module" for t in previous):
+                    # a path that names a module which is not there: say that, not "no name"
+                    missing = ".".join(parts[: j + 1])
+                    return [t._replace(reason=f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)")
+                            for t in current]
             return current
         top = parts[0]
         if top in self.index.modules:

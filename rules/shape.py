@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import ast
 import zlib
+from collections import Counter
 
 Shape = tuple[int, ...]
 
 _DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO, _NESTED = range(1, 8)
-_CALL = 0x10000
-_ATTR = 0x20000
-_DOCSTRING_TYPES = (ast.Expr,)
+_ATTRIBUTE = 1 << 17
 
 
 def _crc(text: str) -> int:
@@ -48,74 +47,68 @@ class _Kinds(dict[type, int]):
     this interpreter's ``ast`` module, so cached fingerprints survive a Python upgrade)."""
 
     def __missing__(self, key: type) -> int:
-        value = self[key] = zlib.crc32(key.__name__.encode()) & 0xFFFF
+        value = self[key] = (zlib.crc32(key.__name__.encode()) & 0xFFFF) << 8
         return value
 
 
 _KIND = _Kinds()
 
-
-def _expr(node: ast.expr | None) -> int:
-    """One number for an expression: its kind, and for calls and attributes one level
-    more (what is called, how many arguments; what the attribute is taken from)."""
-    if node is None:
-        return 0
-    kind = type(node)
-    if kind is ast.Call:
-        func = node.func  # type: ignore[attr-defined]
-        return (_CALL | _KIND[type(func)] | len(node.args) << 20  # type: ignore[attr-defined]
-                | len(node.keywords) << 24)  # type: ignore[attr-defined]
-    if kind is ast.Attribute:
-        return _ATTR | _KIND[type(node.value)]  # type: ignore[attr-defined]
-    return _KIND[kind]
-
-
-def _statement(stmt: ast.stmt, depth: int) -> int:
-    """One number for a statement: kind, depth and the kinds of its direct parts."""
-    kind = type(stmt)
-    head = _KIND[kind] | depth << 16
-    if kind is ast.Assign:
-        return hash((head, len(stmt.targets), _KIND[type(stmt.targets[0])],  # type: ignore[attr-defined]
-                     _expr(stmt.value)))  # type: ignore[attr-defined]
-    if kind is ast.Expr or kind is ast.Return:
-        return hash((head, _expr(stmt.value)))  # type: ignore[attr-defined]
-    if kind is ast.If or kind is ast.While:
-        return hash((head, _expr(stmt.test), bool(stmt.orelse)))  # type: ignore[attr-defined]
-    if kind is ast.AugAssign:
-        return hash((head, _KIND[type(stmt.op)], _expr(stmt.value)))  # type: ignore[attr-defined]
-    if kind is ast.AnnAssign:
-        return hash((head, _expr(stmt.value)))  # type: ignore[attr-defined]
-    if kind is ast.For or kind is ast.AsyncFor:
-        return hash((head, _KIND[type(stmt.target)], _expr(stmt.iter)))  # type: ignore[attr-defined]
-    if kind is ast.Raise:
-        return hash((head, _expr(stmt.exc)))  # type: ignore[attr-defined]
-    if kind is ast.With or kind is ast.AsyncWith:
-        return hash((head, len(stmt.items), _expr(stmt.items[0].context_expr)))  # type: ignore[attr-defined]
-    if kind is ast.Try:
-        return hash((head, len(stmt.handlers), bool(stmt.finalbody)))  # type: ignore[attr-defined]
-    return head
+#: the one direct part of a statement that goes into its number
+_PART = {ast.Assign: "value", ast.Expr: "value", ast.Return: "value", ast.AugAssign: "value",
+         ast.AnnAssign: "value", ast.If: "test", ast.While: "test", ast.For: "iter",
+         ast.AsyncFor: "iter", ast.Raise: "exc", ast.Assert: "test"}
+#: compound statements whose blocks are part of the method (nested defs are not)
+_BLOCKS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith,
+                     ast.Try, ast.TryStar, ast.Match})
 
 
 def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> int:
     """Append the bigrams of a block (descending into nested blocks, not into nested
-    function or class bodies); return the last statement's number."""
+    function or class bodies); return the last statement's number.
+
+    A statement's number holds its kind, its depth and the kind of one direct part: for a
+    call, also what is called (name or attribute) and how many arguments and keywords; for
+    an attribute, what it is taken from; for an assignment, what is assigned to.
+    """
+    kinds, parts, call, attribute = _KIND, _PART, ast.Call, ast.Attribute
     for stmt in body:
-        current = _statement(stmt, depth)
-        out.append(hash((previous, current)))
-        previous = current
-        inner = getattr(stmt, "body", None)
-        if inner is None or isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            continue
-        previous = _body(inner, depth + 1, previous, out)
-        orelse = getattr(stmt, "orelse", None)
-        if orelse:
-            previous = _body(orelse, depth + 1, previous, out)
-        handlers = getattr(stmt, "handlers", None)
-        if handlers:
-            for handler in handlers:
-                previous = _body(handler.body, depth + 1, previous, out)
-            if stmt.finalbody:  # type: ignore[attr-defined]
-                previous = _body(stmt.finalbody, depth + 1, previous, out)  # type: ignore[attr-defined]
+        kind = type(stmt)
+        code = kinds[kind] | depth
+        part = parts.get(kind)
+        if part is not None:
+            value = getattr(stmt, part)
+            if value is not None:
+                vkind = type(value)
+                if vkind is call:
+                    code = hash((code, kinds[type(value.func)], len(value.args), len(value.keywords)))
+                elif vkind is attribute:
+                    code = hash((code, _ATTRIBUTE | kinds[type(value.value)]))
+                else:
+                    code = hash((code, kinds[vkind]))
+            if kind is ast.Assign:
+                code = hash((code, kinds[type(stmt.targets[0])], len(stmt.targets)))
+        out.append(hash((previous, code)))
+        previous = code
+        if kind in _BLOCKS:
+            previous = _blocks(stmt, depth + 1, previous, out)
+    return previous
+
+
+def _blocks(stmt: ast.stmt, depth: int, previous: int, out: list[int]) -> int:
+    if type(stmt) is ast.Match:
+        for case in stmt.cases:  # type: ignore[attr-defined]
+            previous = _body(case.body, depth, previous, out)
+        return previous
+    previous = _body(stmt.body, depth, previous, out)  # type: ignore[attr-defined]
+    orelse = getattr(stmt, "orelse", None)
+    if orelse:
+        previous = _body(orelse, depth, previous, out)
+    handlers = getattr(stmt, "handlers", None)
+    if handlers is not None:
+        for handler in handlers:
+            previous = _body(handler.body, depth, previous, out)
+        if stmt.finalbody:  # type: ignore[attr-defined]
+            previous = _body(stmt.finalbody, depth, previous, out)  # type: ignore[attr-defined]
     return previous
 
 
@@ -168,15 +161,13 @@ def class_shape(node: ast.ClassDef) -> Shape:
         features.append(_BASE << 32 | _crc(_last_name(base)))
     for decorator in node.decorator_list:
         features.append(_DECO << 32 | _crc(_last_name(decorator)))
-    # a multiset as a set: the i-th repeat of a feature becomes its own feature
-    seen: dict[int, int] = {}
-    out: list[int] = []
-    for feature in features:
-        count = seen.get(feature, 0)
-        seen[feature] = count + 1
-        out.append(hash((feature, count)) if count else feature)
-    out.sort()
-    return tuple(out)
+    # a multiset as a set: the i-th repeat of a feature becomes a feature of its own
+    counts = Counter(features)
+    if len(counts) < len(features):
+        for feature, count in [item for item in counts.items() if item[1] > 1]:
+            for i in range(1, count):
+                counts[hash((feature, i))] = 1
+    return tuple(sorted(counts))
 
 
 def similarity(a: Shape, b: Shape) -> float:

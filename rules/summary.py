@@ -238,7 +238,8 @@ def summarize(source: bytes) -> FileSummary:
 
 def _syntax_error(exc: Exception) -> tuple[str, int, int]:
     if isinstance(exc, SyntaxError):
-        return (f"invalid syntax: {exc.msg}", exc.lineno or 1, exc.offset or 1)
+        message = exc.msg if exc.msg.startswith("invalid syntax") else f"invalid syntax: {exc.msg}"
+        return (message, exc.lineno or 1, exc.offset or 1)
     return (str(exc), 1, 1)
 
 

@@ -1,0 +1,219 @@
+"""`ssot check` and `ssot resolve` end to end: snapshots, exit codes, --rev/--base, cache."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+CONFIG = """\
+[[concept]]
+name = "WebSocketManager"
+canonical = "app.ws.unified.UnifiedWebSocketManager"
+aliases = ["app.ws.manager.WebSocketManager"]
+preferred = "app.ws.manager.WebSocketManager"
+issue = 564
+"""
+
+GOOD = {
+    ".github/ssot.toml": CONFIG,
+    "app/__init__.py": "",
+    "app/ws/__init__.py": "",
+    "app/ws/unified.py": "class UnifiedWebSocketManager:\n    def __init__(self, url):\n        self.url = url\n",
+    "app/ws/manager.py": "from .unified import UnifiedWebSocketManager as WebSocketManager\n",
+    "app/chat.py": "from app.ws.manager import WebSocketManager\n",
+}
+DUPLICATE = {"app/chat.py": "from app.ws.manager import WebSocketManager as Base\n\n\nclass WebSocketManager(Base):\n    pass\n"}
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    return cache
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        full = root / path
+        full.parent.mkdir(parents=True, exist_ok=True)
+        full.write_text(text)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.invalid", *args],
+                          check=True, capture_output=True, text=True).stdout.strip()
+
+
+def make_repo(tmp_path: Path, *revisions: dict[str, str]) -> Path:
+    """A work tree with one commit per revision (each a set of changed files)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    for i, files in enumerate(revisions):
+        write(repo, files)
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", f"rev {i}")
+    return repo
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def run_json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    return code, json.loads(out)
+
+
+def test_passing_repository_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 0
+    assert report["concepts"][0]["status"] == "pass"
+    assert report["concepts"][0]["canonical"] == {"path": "app/ws/unified.py", "line": 1,
+                                                  "qualname": "UnifiedWebSocketManager"}
+    assert report["findings"] == []
+
+
+def test_duplicate_fails_with_exit_1_and_points_at_the_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD, DUPLICATE)
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 1
+    [finding] = [f for f in report["findings"] if f["code"] == "SSOT003"]
+    assert (finding["path"], finding["line"], finding["severity"]) == ("app/chat.py", 4, "error")
+    assert finding["related"] == [{"path": "app/ws/unified.py", "line": 1}]
+    assert report["concepts"][0]["status"] == "fail"
+
+
+def test_uncommitted_changes_in_a_work_tree_are_seen(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    write(repo, DUPLICATE)
+    write(repo, {"app/new_module.py": "class UnifiedWebSocketManager:\n    pass\n"})
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 1
+    assert sorted(f["path"] for f in report["findings"] if f["code"] == "SSOT003") == ["app/chat.py", "app/new_module.py"]
+
+
+def test_rev_reads_a_bare_repository_without_checkout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD, DUPLICATE)
+    bare = tmp_path / "bare.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    code, report = run_json(capsys, "check", str(bare), "--rev", "HEAD~1")
+    assert code == 0 and report["rev"] == git(repo, "rev-parse", "HEAD~1")
+    code, report = run_json(capsys, "check", str(bare))
+    assert code == 1  # a bare repository without --rev means HEAD
+
+
+def test_base_marks_new_and_fixed_and_fails_only_on_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy}, DUPLICATE)
+    base = git(repo, "rev-parse", "HEAD~1")
+    code, report = run_json(capsys, "check", str(repo), "--rev", "HEAD", "--base", base)
+    assert code == 1
+    marks = {(f["path"], f["new"]) for f in report["findings"] if f["code"] == "SSOT003"}
+    assert marks == {("app/chat.py", True), ("app/legacy.py", False)}
+    assert report["base"] == base
+
+    # the reverse direction: the change removes the duplicate; the inherited one does not fail
+    code, report = run_json(capsys, "check", str(repo), "--rev", base, "--base", "HEAD")
+    assert code == 0
+    assert [f["path"] for f in report["findings"] if f["code"] == "SSOT003"] == ["app/legacy.py"]
+    assert [f["path"] for f in report["fixed"]] == ["app/chat.py"]
+
+
+def test_fail_on_any_fails_on_inherited_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy, ".github/ssot.toml": 'fail_on = "any"\n' + CONFIG},
+                     {"app/other.py": "x = 1\n"})
+    code, _ = run_json(capsys, "check", str(repo), "--rev", "HEAD", "--base", "HEAD~1")
+    assert code == 1
+
+
+def test_broken_config_exits_2_with_every_problem(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, {**GOOD, ".github/ssot.toml": 'fail_on = "maybe"\n[[concept]]\nname = "X"\n'})
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 2
+    keys = sorted(f["message"].split("`")[1] for f in report["findings"] if f["code"] == "SSOT010")
+    assert keys == ["concept[0].canonical", "fail_on"]
+
+
+def test_config_override_and_pyproject_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = {k: v for k, v in GOOD.items() if k != ".github/ssot.toml"}
+    toml_table = CONFIG.replace("[[concept]]", "[[tool.ssot.concept]]")
+    repo = make_repo(tmp_path, {**files, **DUPLICATE, "pyproject.toml": "[project]\nname = 'x'\n\n" + toml_table})
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 1 and report["concepts"][0]["name"] == "WebSocketManager"
+    other = tmp_path / "other.toml"
+    other.write_text(CONFIG.replace("WebSocketManager\"\ncanonical", "Other\"\ncanonical"))
+    code, report = run_json(capsys, "check", str(repo), "--config", str(other))
+    assert report["concepts"][0]["name"] == "Other"
+
+
+def test_io_and_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "check", str(tmp_path / "missing"))
+    assert code == 2 and "no such file" in err
+    repo = make_repo(tmp_path, GOOD)
+    code, _, err = run(capsys, "check", str(repo), "--rev", "no-such-rev")
+    assert code == 2 and "ssot: error:" in err
+    code, _, err = run(capsys, "check", str(repo), "--config", str(tmp_path / "nope.toml"))
+    assert code == 2
+    with pytest.raises(SystemExit) as exc:
+        main(["check", "--format", "yaml"])
+    assert exc.value.code == 2
+
+
+def test_second_run_is_served_from_the_disk_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                  _cache: Path) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    _, first = run_json(capsys, "check", str(repo))
+    _, second = run_json(capsys, "check", str(repo))
+    # two empty __init__.py files are one blob: parsed once
+    assert (first["summary"]["files"], first["summary"]["parsed"]) == (5, 4)
+    assert (second["summary"]["parsed"], second["summary"]["cached"]) == (0, 4)
+    assert [p.name for p in (_cache / "ssot").iterdir() if p.suffix == ".sqlite"]
+
+
+def test_plain_directory_skips_links_out_of_the_tree_and_large_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "plain"
+    write(root, GOOD)
+    outside = tmp_path / "outside.py"
+    outside.write_text("class WebSocketManager:\n    pass\n")
+    os.symlink(outside, root / "app" / "linked.py")
+    write(root, {"app/huge.py": "x = 1\n" * 100, ".github/ssot.toml": "max_file_bytes = 400\n" + CONFIG})
+    code, report = run_json(capsys, "check", str(root))
+    assert code == 0
+    assert not [f for f in report["findings"] if f["code"] == "SSOT003"]
+    [skipped] = [f for f in report["findings"] if f["code"] == "SSOT009"]
+    assert skipped["path"] == "app/huge.py" and "max_file_bytes" in skipped["message"]
+
+
+def test_resolve_json_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    code, out, _ = run(capsys, "resolve", str(repo), "app.chat.WebSocketManager", "--format", "json")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["status"] == "resolved"
+    assert answer["definition"] == {"path": "app/ws/unified.py", "line": 1, "qualname": "UnifiedWebSocketManager",
+                                    "kind": "class"}
+    assert answer["chain"] == ["app.chat.WebSocketManager", "app.ws.manager.WebSocketManager",
+                               "app.ws.unified.UnifiedWebSocketManager (class, line 1)"]
+    code, out, _ = run(capsys, "resolve", str(repo), "app.chat.WebSocketManager", "app.ws.nothing.X", "--format", "json")
+    assert code == 1
+    assert [a["status"] for a in json.loads(out)] == ["resolved", "unresolved"]
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "check", str(repo)], capture_output=True, text=True,
+                          env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert proc.returncode == 0, proc.stderr
+    assert "PASS" in proc.stdout
