@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from bot.cache import SummaryStore
@@ -19,6 +20,10 @@ from rules.model import Report, Summary
 from rules.summary import FileSummary, summarize
 
 Progress = Callable[[int, int], None]
+
+
+class AnalysisError(Exception):
+    """The analysis could not finish (the CLI exits 2; the App reports a neutral check)."""
 
 #: Below this many files (or bytes) a process pool costs more than it saves.
 _POOL_MIN_FILES = 64
@@ -134,13 +139,18 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
         chunk_size += len(blob[1])
     out: dict[str, FileSummary] = {}
     done = 0
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
-        for result in pool.map(_summarize_chunk, chunks):
-            out.update((sha, FileSummary.decode(data)) for sha, data in result)
-            store.put_encoded(result)
-            done += len(result)
-            if progress:
-                progress(done, total)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+            for result in pool.map(_summarize_chunk, chunks):
+                out.update((sha, FileSummary.decode(data)) for sha, data in result)
+                store.put_encoded(result)
+                done += len(result)
+                if progress:
+                    progress(done, total)
+    except BrokenProcessPool as exc:
+        raise AnalysisError(
+            f"a parser process died after {done} of {total} files ({exc}); "
+            "run with --jobs 1 to see which file, and please report it") from exc
     store.memory.update(out)
     return out
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from importlib import metadata
 
 from bot import settings
-from bot.analysis import load_config, run_check
+from bot.analysis import AnalysisError, load_config, run_check
 from bot.cache import SummaryStore
 from bot.snapshot import Snapshot, SnapshotError, open_snapshot
 
@@ -72,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.server import serve
 
             return serve(args.host, args.port)
-    except SnapshotError as exc:
+    except (SnapshotError, AnalysisError) as exc:
         print(f"ssot: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as exc:

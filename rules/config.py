@@ -124,18 +124,38 @@ class _Validator:
         self.problems.append(ConfigProblem(self.source, key, message, self._line_of(key, needle)))
 
     def _line_of(self, key: str, needle: str | None) -> int:
-        """Best effort: the first line that mentions the value or the key's last part."""
+        """Best effort: the line in the key's own table that mentions the value or the key,
+        else the table's header line."""
+        start, end = 0, len(self.lines)
+        table = re.match(r"concept\[(\d+)\]", key)
+        headers = [n for n, line in enumerate(self.lines)
+                   if re.match(r"\s*\[\[\s*(tool\.ssot\.)?concept\s*\]\]", line)]
+        if table:
+            i = int(table.group(1))
+            if i < len(headers):
+                start = headers[i]
+                end = headers[i + 1] if i + 1 < len(headers) else end
+        elif key.startswith("duplicates."):
+            for n, line in enumerate(self.lines):
+                if re.match(r"\s*\[\s*(tool\.ssot\.)?duplicates\s*\]", line):
+                    start = n
+                    break
+        else:
+            tables = [n for n, line in enumerate(self.lines) if re.match(r"\s*\[", line)]
+            own = [n for n in tables if re.match(r"\s*\[\s*tool\.ssot\s*\]", self.lines[n])]
+            if own:
+                start = own[0]
+            else:
+                end = tables[0] if tables else end
         last = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
-        candidates = [needle] if needle else []
-        candidates.append(last)
-        for cand in candidates:
+        for cand in (needle, last):
             if not cand:
                 continue
             pattern = re.compile(r"(^|[\s\"'\[,])" + re.escape(cand) + r"($|[\s\"'=\],])")
-            for number, line in enumerate(self.lines, 1):
-                if pattern.search(line.split("#", 1)[0]):
-                    return number
-        return 1
+            for number in range(start, end):
+                if pattern.search(self.lines[number].split("#", 1)[0]):
+                    return number + 1
+        return start + 1
 
     def run(self, data: dict[str, Any]) -> ConfigResult:
         known = {"roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept"}

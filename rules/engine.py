@@ -73,7 +73,11 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
     for rule in registry.RULES:
         if rule.CODE not in CONCEPT_CODES:
             continue
-        outcome = ctx.outcome(rule, concept)
+        try:
+            outcome = ctx.outcome(rule, concept)
+        except Exception as exc:  # noqa: BLE001 - reported as a notice by _run already
+            checks.append(Check(rule.CODE, "skip", f"the rule stopped with {type(exc).__name__}: {exc}"))
+            continue
         failing = [f for f in mine if f.code == rule.CODE and f.severity is Severity.ERROR]
         if outcome.skipped:
             status, detail = "skip", outcome.skipped

@@ -10,6 +10,7 @@ from rules import (
     duplicate_definition,
     factory_mismatch,
     interface_missing,
+    near_duplicate_class,
     non_canonical_import,
     parse_error,
     signature_mismatch,
@@ -23,6 +24,7 @@ RULES = (
     interface_missing,
     factory_mismatch,
     non_canonical_import,
+    near_duplicate_class,
     parse_error,
     config_error,
 )

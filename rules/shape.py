@@ -36,6 +36,8 @@ Shape = tuple[int, ...]
 
 _DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO, _NESTED = range(1, 8)
 _ATTRIBUTE = 1 << 17
+import os
+NAMES = os.environ.get('NAMES','1')=='1'
 
 
 def _crc(text: str) -> int:
@@ -133,30 +135,30 @@ def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 def class_shape(node: ast.ClassDef) -> Shape:
-    """The fingerprint of one class: sorted distinct feature numbers."""
+    """The fingerprint of one class: sorted distinct feature numbers (empty for a class
+    without methods, which no near-duplicate check looks at)."""
     features: list[int] = []
-    class_level: list[int] = []
-    previous = _CLASS_BODY
-    for stmt in _strip_docstring(node.body):
+    others: list[ast.stmt] = []
+    function, async_function = ast.FunctionDef, ast.AsyncFunctionDef
+    for stmt in node.body:
         kind = type(stmt)
-        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+        if kind is function or kind is async_function:
             args = stmt.args  # type: ignore[attr-defined]
-            header = hash((
-                _ASYNC if kind is ast.AsyncFunctionDef else _DEF,
-                len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
-                args.vararg is not None, args.kwarg is not None, len(args.defaults),
-                *(_crc(_last_name(d)) for d in stmt.decorator_list),  # type: ignore[attr-defined]
-            ))
-            features.append(_NAME << 32 | _crc(stmt.name))  # type: ignore[attr-defined]
-            features.append(header)
-            _body(_strip_docstring(stmt.body), 1, header, features)  # type: ignore[attr-defined]
-        elif kind is ast.ClassDef:
-            current = hash((_NESTED, len(stmt.body)))  # type: ignore[attr-defined]
-            class_level.append(hash((previous, current)))
-            previous = current
+            header = (_ASYNC if kind is async_function else _DEF,
+                      len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
+                      args.vararg is not None, args.kwarg is not None, len(args.defaults))
+            if stmt.decorator_list:  # type: ignore[attr-defined]
+                header += tuple(_crc(_last_name(d)) for d in stmt.decorator_list)  # type: ignore[attr-defined]
+            code = hash(header)
+            if NAMES:
+                features.append(_NAME << 32 | _crc(stmt.name))  # type: ignore[attr-defined]
+            features.append(code)
+            _body(stmt.body, 1, code, features)  # type: ignore[attr-defined]
         else:
-            previous = _body([stmt], 0, previous, class_level)
-    features.extend(class_level)
+            others.append(stmt)
+    if not features:
+        return ()
+    _body(_strip_docstring(others), 0, _CLASS_BODY, features)
     for base in node.bases:
         features.append(_BASE << 32 | _crc(_last_name(base)))
     for decorator in node.decorator_list:

@@ -258,8 +258,26 @@ def _suppressions(source: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
     return tuple(out)
 
 
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
+#: libcst's native parser overflows its stack (a crash, not an exception) on deeper nesting.
+_LIBCST_MAX_DEPTH = 500
+
+
+def _bracket_depth(source: bytes) -> int:
+    depth = deepest = 0
+    for b in source.translate(None, _NOT_BRACKETS):
+        if b in b"([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
 def _parse_newer_syntax(source: bytes) -> ast.Module | None:
     """Parse with libcst (newest grammar), lower new constructs, and parse again with ast."""
+    if _bracket_depth(source) > _LIBCST_MAX_DEPTH:
+        return None
     from rules import lowering  # libcst is slow to import; only files that need it pay
 
     code = lowering.lower(source)

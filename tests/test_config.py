@@ -1,0 +1,128 @@
+"""The config parser: every problem at once with its key path and line, never a traceback."""
+
+from __future__ import annotations
+
+import tomllib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.config import DEFAULT_EXCLUDE, parse_config
+
+GOOD = """\
+roots = ["src"]
+fail_on = "any"
+
+[duplicates]
+threshold = 0.9
+
+[[concept]]
+name = "WebSocketManager"
+canonical = "app.ws.unified.UnifiedWebSocketManager"
+aliases = ["app.ws.manager.WebSocketManager"]
+preferred = "app.ws.manager.WebSocketManager"
+interface = ["send"]
+factory = "app.ws.get_manager"
+issue = 564
+close_issue = true
+"""
+
+
+def test_a_good_config() -> None:
+    result = parse_config(GOOD, ".github/ssot.toml")
+    assert result.problems == ()
+    cfg = result.config
+    assert cfg.roots == ("src",) and cfg.fail_on == "any" and cfg.duplicates.threshold == 0.9
+    [concept] = cfg.concepts
+    assert concept.class_names == frozenset({"UnifiedWebSocketManager", "WebSocketManager"})
+    assert concept.paths == ("app.ws.unified.UnifiedWebSocketManager", "app.ws.manager.WebSocketManager")
+    assert concept.issue == 564 and concept.close_issue
+
+
+def test_defaults() -> None:
+    cfg = parse_config("", ".github/ssot.toml").config
+    assert cfg.roots is None and cfg.exclude == DEFAULT_EXCLUDE and cfg.fail_on == "new"
+    assert cfg.max_file_bytes == 1_000_000 and cfg.concepts == ()
+    assert (cfg.duplicates.enabled, cfg.duplicates.min_methods, cfg.duplicates.threshold) == (True, 3, 0.85)
+
+
+def test_pyproject_table() -> None:
+    text = "[project]\nname = 'x'\n\n[tool.ssot]\nfail_on = 'any'\n\n[[tool.ssot.concept]]\nname = 'A'\ncanonical = 'a.b.A'\n"
+    result = parse_config(text, "pyproject.toml")
+    assert result.problems == () and result.config.fail_on == "any" and result.config.concepts[0].name == "A"
+
+
+def test_every_problem_is_reported_with_key_and_line() -> None:
+    text = """\
+fail_on = "sometimes"
+colour = "blue"
+
+[duplicates]
+threshold = 2
+
+[[concept]]
+name = "A"
+canonical = "not a path"
+aliases = "app.b.A"
+issue = 0
+
+[[concept]]
+canonical = "app.c.C"
+preferred = "app.d.C"
+close_issue = true
+"""
+    problems = parse_config(text, ".github/ssot.toml").problems
+    got = {(p.key, p.line) for p in problems}
+    assert got == {
+        ("fail_on", 1), ("colour", 2), ("duplicates.threshold", 5),
+        ("concept[0].canonical", 9), ("concept[0].aliases", 10), ("concept[0].issue", 11),
+        ("concept[1].name", 13), ("concept[1].preferred", 15), ("concept[1].close_issue", 16),
+    }
+    by_key = {p.key: p.message for p in problems}
+    assert "must be \"new\" or \"any\"" in by_key["fail_on"]
+    assert "is required" in by_key["concept[1].name"]
+    assert "must be the canonical path or one of the aliases" in by_key["concept[1].preferred"]
+
+
+def test_not_toml_names_the_line() -> None:
+    [problem] = parse_config('roots = ["src"]\n[[concept]\nname = 1\n', ".github/ssot.toml").problems
+    assert problem.line == 2 and "not valid TOML" in problem.message
+
+
+def test_duplicate_concept_names() -> None:
+    text = "[[concept]]\nname = 'A'\ncanonical = 'a.A'\n[[concept]]\nname = 'A'\ncanonical = 'b.A'\n"
+    result = parse_config(text, ".github/ssot.toml")
+    assert [p.key for p in result.problems] == ["concept[1].name"]
+    assert len(result.config.concepts) == 1
+
+
+toml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=12,
+)
+keys = st.sampled_from(["roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept", "other"])
+concept_keys = st.sampled_from(["name", "canonical", "aliases", "preferred", "names", "interface", "factory",
+                                "issue", "close_issue", "allow", "bogus"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(keys, toml_values | st.lists(st.dictionaries(concept_keys, toml_values), max_size=3)))
+def test_garbage_structures_never_raise(data: dict) -> None:
+    from rules.config import _Validator
+
+    result = _Validator("", ".github/ssot.toml", "").run(data)
+    for concept in result.config.concepts:
+        assert isinstance(concept.name, str) and isinstance(concept.canonical, str)
+    for problem in result.problems:
+        assert problem.key and problem.message and problem.line >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200))
+def test_garbage_text_never_raises(text: str) -> None:
+    result = parse_config(text, ".github/ssot.toml")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        assert result.problems and result.problems[0].message.startswith("not valid TOML")

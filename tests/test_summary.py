@@ -1,0 +1,58 @@
+"""File summaries: real-world bytes in, never an exception out."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rules.summary import FileSummary, summarize
+
+
+def test_newer_syntax_is_lowered_on_the_same_lines() -> None:
+    source = b"import os\n\ntype Vector = list[float]\n\n\nclass Box[T]:\n    def get[U](self) -> T: ...\n\nx = f'{os.sep!r:>{4}}'\n"
+    summary = summarize(source)
+    assert summary.error is None and summary.lowered
+    [box] = summary.classes
+    assert (box.name, box.line, box.methods) == ("Box", 6, ("get",))
+    assert {name for name, _ in summary.exports} == {"os", "Vector", "Box", "x"}
+
+
+def test_bom_and_coding_cookie() -> None:
+    assert summarize(b"\xef\xbb\xbfclass A:\n    pass\n").classes[0].name == "A"
+    latin = "# -*- coding: latin-1 -*-\nclass B:\n    name = 'caf\xe9'\n".encode("latin-1")
+    assert summarize(latin).classes[0].members == ("name",)
+
+
+def test_null_bytes_and_garbage_are_errors_not_exceptions() -> None:
+    assert summarize(b"x = 1\x00\n").error == ("the file contains null bytes", 1, 1)
+    message, line, _ = summarize(b"def f(:\n").error  # type: ignore[misc]
+    assert message.startswith("invalid syntax") and line == 1
+    assert summarize(b"(" * 500_000).error is not None  # deeply nested: no RecursionError escapes
+
+
+def test_suppressions() -> None:
+    summary = summarize(b"class A:  # ssot: ignore[SSOT003, ssot008]\n    pass\nclass B:  # ssot: ignore\n    pass\n")
+    assert dict(summary.suppressions) == {1: ("SSOT003", "SSOT008"), 3: ("*",)}
+
+
+def test_encoding_round_trip_keeps_everything() -> None:
+    source = b"from .a import X as Y\nimport b.c\n__all__ = ['Y']\nclass K(Y):\n    def __init__(self, a, *, b=1): ...\n"
+    summary = summarize(source)
+    again = FileSummary.decode(summary.encode())
+    assert again == summary
+    assert again.class_names == {"K"} and again.import_names == {"X"}
+    assert again.all_names == ("Y",)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes(data: bytes) -> None:
+    summary = summarize(data)
+    assert summary.error is None or summary.error[1] >= 1
+    assert FileSummary.decode(summary.encode()) == summary
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="ab:=()[]\n .,'\"\\#*@cdefimnoprstxy_0123", max_size=200))
+def test_python_looking_text(text: str) -> None:
+    summarize(text.encode())
