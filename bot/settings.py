@@ -16,7 +16,7 @@ DEFAULT_HOST = "0.0.0.0"
 
 #: What each variable is for, shown when it is missing.
 REQUIRED = {
-    "GITHUB_APP_ID": "the App's numeric id (App settings, \"About\")",
+    "GITHUB_APP_ID": 'the App\'s numeric id (App settings, "About")',
     "GITHUB_PRIVATE_KEY": "the App's private key as PEM text (or set GITHUB_PRIVATE_KEY_PATH)",
     "GITHUB_WEBHOOK_SECRET": "the webhook secret entered when the App was created",
 }
@@ -139,8 +139,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     if problems:
         raise SettingsError(problems)
     return Settings(
-        app_id=app_id, private_key=private_key, webhook_secret=secret, api_url=api_url,
-        host=env.get("HOST", "").strip() or DEFAULT_HOST, port=port, cache_dir=cache_dir(env),
-        concurrency=concurrency, api_timeout=timeout, tarball_threshold=threshold,
-        tarball_max_bytes=max_bytes, workers=workers,
+        app_id=app_id,
+        private_key=private_key,
+        webhook_secret=secret,
+        api_url=api_url,
+        host=env.get("HOST", "").strip() or DEFAULT_HOST,
+        port=port,
+        cache_dir=cache_dir(env),
+        concurrency=concurrency,
+        api_timeout=timeout,
+        tarball_threshold=threshold,
+        tarball_max_bytes=max_bytes,
+        workers=workers,
     )

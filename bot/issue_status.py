@@ -1,0 +1,131 @@
+"""Pure builders for the tracking issue: the living status comment, its Mermaid graph of
+the resolution chains, and the short comment posted when a concept's status flips.
+
+The status comment is found again by a hidden marker, ``<!-- ssot:concept=NAME -->``, and
+remembers the status it showed in a second marker, so a flip is seen without any state
+kept by the App.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.checkrun import concept_table
+from rules.model import ConceptResult
+
+MARKER = "<!-- ssot:concept={name} -->"
+STATUS_MARKER = "<!-- ssot:status={status} -->"
+_STATUS = re.compile(r"<!-- ssot:status=(pass|fail) -->")
+
+HEADING = {
+    "pass": "## ✅ SSOT: `{name}` passes on `{branch}`",
+    "fail": "## ❌ SSOT: `{name}` fails on `{branch}`",
+}
+CHECKED = "Checked at {sha} ({when})."
+GRAPH_HEADING = "#### How the declared import paths resolve"
+NO_CHAINS = "_No declared import paths to draw._"
+FOOTER = (
+    "<sub>ssot-bot keeps this comment up to date on every push to `{branch}`. "
+    'Configuration: `[[concept]] name = "{name}"`.</sub>'
+)
+RESOLVED = "✅ `{name}` passes on `{branch}` as of {sha}: resolved.{closing}"
+REGRESSED = (
+    "❌ `{name}` fails again on `{branch}` as of {sha}: regressed. The status comment above shows which check broke."
+)
+CLOSING = " Closing this issue (`close_issue = true`)."
+FLIPS = {"resolved": RESOLVED, "regressed": REGRESSED}
+
+
+def marker(name: str) -> str:
+    return MARKER.format(name=name)
+
+
+def find(comments: Sequence[dict[str, Any]], name: str) -> dict[str, Any] | None:
+    """The App's status comment for the concept (the first that carries its marker)."""
+    needle = marker(name)
+    mine = [c for c in comments if needle in (c.get("body") or "")]
+    bots = [c for c in mine if (c.get("user") or {}).get("type") == "Bot"]
+    found = bots or mine
+    return found[0] if found else None
+
+
+def shown_status(body: str) -> str | None:
+    match = _STATUS.search(body)
+    return match.group(1) if match else None
+
+
+def flip(previous: str | None, current: str) -> str | None:
+    if previous == "fail" and current == "pass":
+        return "resolved"
+    if previous == "pass" and current == "fail":
+        return "regressed"
+    return None
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def mermaid(concept: ConceptResult) -> str:
+    """A left-to-right graph: every declared path, each step of its chain, where it lands."""
+    if not concept.chains:
+        return NO_CHAINS
+    ids: dict[str, str] = {}
+    edges: list[str] = []
+    ends: set[str] = set()
+
+    def node(label: str) -> str:
+        if label not in ids:
+            ids[label] = f"n{len(ids)}"
+        return ids[label]
+
+    for _path, steps in concept.chains:
+        if not steps:
+            continue
+        previous = node(steps[0])
+        for step in steps[1:]:
+            current = node(step)
+            edge = f"  {previous} --> {current}"
+            if edge not in edges:
+                edges.append(edge)
+            previous = current
+        ends.add(steps[-1])
+    canonical_end = concept.chains[0][1][-1] if concept.chains[0][1] else None
+    lines = ["```mermaid", "graph LR"]
+    lines.extend(f'  {ident}["{_label(label)}"]' for label, ident in ids.items())
+    lines.extend(edges)
+    lines.append("  classDef canonical fill:#dafbe1,stroke:#1a7f37")
+    lines.append("  classDef stray fill:#ffebe9,stroke:#cf222e")
+    if canonical_end is not None:
+        lines.append(f"  class {ids[canonical_end]} canonical")
+    strays = sorted(ids[e] for e in ends if e != canonical_end)
+    if strays:
+        lines.append(f"  class {','.join(strays)} stray")
+    lines.append("```")
+    return "\n".join(lines)
+
+
+def status_body(concept: ConceptResult, *, branch: str, sha: str, when: str) -> str:
+    return "\n".join(
+        [
+            marker(concept.name),
+            STATUS_MARKER.format(status=concept.status),
+            HEADING[concept.status].format(name=concept.name, branch=branch),
+            "",
+            CHECKED.format(sha=sha, when=when),
+            "",
+            concept_table(concept),
+            "",
+            GRAPH_HEADING,
+            "",
+            mermaid(concept),
+            "",
+            FOOTER.format(branch=branch, name=concept.name),
+        ]
+    )
+
+
+def flip_body(concept: ConceptResult, kind: str, *, branch: str, sha: str, closing: bool) -> str:
+    return FLIPS[kind].format(name=concept.name, branch=branch, sha=sha, closing=CLOSING if closing else "")

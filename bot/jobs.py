@@ -1,0 +1,295 @@
+"""The App's jobs: check a pull request, validate a push, answer a comment.
+
+Each function builds a :class:`~bot.queue.Job`; its ``run`` does the work after the webhook
+has been answered. A pull-request check always ends in a completed check run: the verdict,
+or ``neutral`` with the reason it could not finish (never silence). Tracebacks go to the
+log, never to GitHub.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from gidgethub import HTTPException
+
+from bot import checkrun, commands, config_change, issue_status, logs
+from bot.analysis import LoadedConfig, load_config, run_check
+from bot.context import AppContext
+from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
+from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
+from bot.queue import Job, Superseded
+from rules.model import Report
+
+FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
+FAILED_GITHUB = "GitHub answered {status} to a request the check needed ({message})"
+FAILED_TOO_LARGE = "the repository is too large to fetch ({detail})"
+
+
+@dataclass(frozen=True)
+class Repo:
+    installation_id: int
+    owner: str
+    name: str
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.name}"
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Repo | None:
+        installation = data.get("installation") or {}
+        repository = data.get("repository") or {}
+        if not installation.get("id") or not repository.get("name"):
+            return None
+        owner = (repository.get("owner") or {}).get("login") or repository.get("full_name", "/").split("/")[0]
+        return cls(int(installation["id"]), owner, repository["name"])
+
+
+@dataclass(frozen=True)
+class PullTarget:
+    repo: Repo
+    head_sha: str
+    base_ref: str
+    #: None for a commit checked outside a pull request (against the default branch)
+    number: int | None = None
+    base_sha: str | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        if self.number is not None:
+            return ("pull", self.repo.full_name, str(self.number))
+        return ("commit", self.repo.full_name, self.head_sha)
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What a user is told when the check could not finish."""
+    if isinstance(exc, GitHubUnavailable):
+        return str(exc)
+    if isinstance(exc, TooLarge):
+        return FAILED_TOO_LARGE.format(detail=exc)
+    if isinstance(exc, HTTPException):
+        return FAILED_GITHUB.format(status=int(exc.status_code), message=checkrun.one_line(str(exc), 120))
+    return FAILED_INTERNAL.format(kind=type(exc).__name__)
+
+
+def _fields(target: PullTarget, trigger: str) -> dict[str, Any]:
+    return {
+        "repo": target.repo.full_name,
+        "pr": target.number,
+        "sha": target.head_sha,
+        "trigger": trigger,
+    }
+
+
+# -- pull requests ---------------------------------------------------------------------------
+
+
+def pull_check(ctx: AppContext, target: PullTarget, *, trigger: str) -> Job:
+    async def run(job: Job) -> str:
+        return await check_pull(ctx, target, job)
+
+    return Job("pull_check", run, key=target.key, version=target.head_sha, fields=_fields(target, trigger))
+
+
+async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
+    repo = target.repo
+    api = ctx.github.installation(repo.installation_id)
+    job.checkpoint()
+    created = await api.create_check_run(
+        repo.owner,
+        repo.name,
+        checkrun.in_progress(
+            target.head_sha,
+            ctx.clock.iso(),
+            external_id=f"pr-{target.number}" if target.number else "",
+        ),
+    )
+    run_id = int(created["id"])
+    try:
+        report, change, config_path = await _analyse_pull(ctx, api, target, job)
+        job.checkpoint()
+    except Superseded as exc:
+        reason = checkrun.SUPERSEDED_REASON.format(sha=str(exc)[:7])
+        await api.update_check_run(repo.owner, repo.name, run_id, checkrun.neutral(reason, ctx.clock.iso()))
+        return "superseded"
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a neutral check run with its reason
+        logs.event("check could not finish", level=logging.WARNING, exc_info=True, **job.fields)
+        payload = checkrun.neutral(failure_reason(exc), ctx.clock.iso())
+        await api.update_check_run(repo.owner, repo.name, run_id, payload)
+        return "neutral"
+    payloads = checkrun.completed(report, ctx.clock.iso(), config_change=change, config_path=config_path)
+    for payload in payloads:
+        await api.update_check_run(repo.owner, repo.name, run_id, payload)
+    return str(payloads[0]["conclusion"])
+
+
+async def _analyse_pull(
+    ctx: AppContext, api: InstallationAPI, target: PullTarget, job: Job
+) -> tuple[Report, list[str], str | None]:
+    repo = target.repo
+    owner, name = repo.owner, repo.name
+    base_tip, merge_base = await api.compare(owner, name, target.base_sha or target.base_ref, target.head_sha)
+    job.checkpoint()
+    head_tree = await fetch_tree(api, owner, name, target.head_sha)
+    base_tree = head_tree if merge_base == target.head_sha else await fetch_tree(api, owner, name, merge_base)
+    tip_tree = base_tree if base_tip == merge_base else await fetch_tree(api, owner, name, base_tip)
+    tip_files = await config_files(api, owner, name, tip_tree)
+    base_config = load_config(tip_files)
+    job.checkpoint()
+    head = await _fill(ctx, api, repo, head_tree, base_config, have=tip_files.by_sha())
+    job.checkpoint()
+    base = head
+    if base_tree is not head_tree:
+        known = {**tip_files.by_sha(), **head.by_sha()}
+        base = await _fill(ctx, api, repo, base_tree, base_config, have=known)
+    job.checkpoint()
+    report = await ctx.analyse(run_check, head, base, base_config, ctx.store, workers=ctx.settings.workers)
+    ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)
+    head_config = load_config(head)
+    change: list[str] = []
+    if (head_config.path, head_config.text) != (base_config.path, base_config.text):
+        change = config_change.describe(base_config.result, head_config.result)
+    return report, change, head_config.path or base_config.path
+
+
+async def _fill(
+    ctx: AppContext,
+    api: InstallationAPI,
+    repo: Repo,
+    tree: Tree,
+    config: LoadedConfig,
+    *,
+    have: dict[str, bytes] | None = None,
+) -> FetchedSnapshot:
+    async def cached(shas: list[str]) -> set[str]:
+        return await ctx.analyse(lambda: set(ctx.store.get_many(shas)))
+
+    return await fill(
+        api,
+        repo.owner,
+        repo.name,
+        tree,
+        config.result.config,
+        cached=cached,
+        offload=ctx.analyse,
+        tarball_threshold=ctx.settings.tarball_threshold,
+        tarball_max_bytes=ctx.settings.tarball_max_bytes,
+        have=have,
+    )
+
+
+# -- comments --------------------------------------------------------------------------------
+
+
+def comment_command(
+    ctx: AppContext,
+    repo: Repo,
+    number: int,
+    comment_id: int,
+    commenter: str,
+    author: str,
+    command: str,
+) -> Job:
+    async def run(job: Job) -> str:
+        return await answer_comment(ctx, repo, number, comment_id, commenter, author, command, job)
+
+    return Job(
+        "comment",
+        run,
+        fields={"repo": repo.full_name, "pr": number, "command": command, "user": commenter},
+    )
+
+
+async def answer_comment(
+    ctx: AppContext,
+    repo: Repo,
+    number: int,
+    comment_id: int,
+    commenter: str,
+    author: str,
+    command: str,
+    job: Job,
+) -> str:
+    api = ctx.github.installation(repo.installation_id)
+    await api.react(repo.owner, repo.name, comment_id, commands.REACTION)
+    if command == commands.HELP:
+        await api.comment(repo.owner, repo.name, number, commands.HELP_TEXT)
+        return "help"
+    allowed = commenter.lower() == author.lower()
+    if not allowed:
+        allowed = bool(await api.permission(repo.owner, repo.name, commenter) & commands.ALLOWED_PERMISSIONS)
+    if not allowed:
+        await api.comment(repo.owner, repo.name, number, commands.DENIED_TEXT.format(user=commenter))
+        return "denied"
+    pull = await api.pull(repo.owner, repo.name, number)
+    target = PullTarget(repo, str(pull["head"]["sha"]), str(pull["base"]["ref"]), number, str(pull["base"]["sha"]))
+    recheck = pull_check(ctx, target, trigger="comment")
+    recheck.fields["delivery"] = job.fields.get("delivery")
+    return "recheck-" + ctx.queue.submit(recheck)
+
+
+# -- pushes to the default branch ------------------------------------------------------------
+
+
+def push_validation(ctx: AppContext, repo: Repo, branch: str, sha: str) -> Job:
+    async def run(job: Job) -> str:
+        return await validate_push(ctx, repo, branch, sha, job)
+
+    return Job(
+        "push",
+        run,
+        key=("push", repo.full_name, branch),
+        version=sha,
+        fields={"repo": repo.full_name, "sha": sha, "branch": branch},
+    )
+
+
+async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job: Job) -> str:
+    api = ctx.github.installation(repo.installation_id)
+    tree = await fetch_tree(api, repo.owner, repo.name, sha)
+    config = load_config(await config_files(api, repo.owner, repo.name, tree))
+    if config.result.problems:
+        return "config-invalid"
+    tracked = [c for c in config.result.config.concepts if c.issue]
+    if not tracked:
+        return "no-tracked-concepts"
+    job.checkpoint()
+    snapshot = await _fill(ctx, api, repo, tree, config)
+    job.checkpoint()
+    report = await ctx.analyse(run_check, snapshot, None, config, ctx.store, workers=ctx.settings.workers)
+    ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)
+    flips = 0
+    for concept in report.concepts:
+        if concept.issue:
+            job.checkpoint()
+            flips += await _update_issue(ctx, api, repo, branch, sha, concept)
+    return f"validated-{len([c for c in report.concepts if c.issue])}"
+
+
+async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: Any) -> int:
+    assert concept.issue is not None
+    owner, name, number = repo.owner, repo.name, int(concept.issue)
+    existing = issue_status.find(await api.comments(owner, name, number), concept.name)
+    body = issue_status.status_body(concept, branch=branch, sha=sha, when=ctx.clock.iso())
+    previous = issue_status.shown_status(existing["body"]) if existing else None
+    if existing is None:
+        await api.comment(owner, name, number, body)
+    elif existing.get("body") != body:
+        await api.edit_comment(owner, name, int(existing["id"]), body)
+    kind = issue_status.flip(previous, concept.status)
+    closing = concept.status == "pass" and concept.close_issue
+    if closing:
+        issue = await api.issue(owner, name, number)
+        closing = issue.get("state") == "open"
+    if kind is not None:
+        await api.comment(
+            owner,
+            name,
+            number,
+            issue_status.flip_body(concept, kind, branch=branch, sha=sha, closing=closing),
+        )
+    if closing:
+        await api.close_issue(owner, name, number)
+    return 1 if kind else 0

@@ -1,0 +1,23 @@
+"""``installation`` and ``installation_repositories``: noted; an uninstall drops its token."""
+
+from __future__ import annotations
+
+from gidgethub import sansio
+from gidgethub.routing import Router
+
+from bot.context import Delivery
+
+router = Router()
+
+
+@router.register("installation")
+async def on_installation(event: sansio.Event, delivery: Delivery) -> None:
+    installation_id = (event.data.get("installation") or {}).get("id")
+    if event.data.get("action") == "deleted" and installation_id:
+        delivery.app.github.forget(int(installation_id))
+    delivery.ignore(f"installation {event.data.get('action')}")
+
+
+@router.register("installation_repositories")
+async def on_repositories(event: sansio.Event, delivery: Delivery) -> None:
+    delivery.ignore(f"repositories {event.data.get('action')}")

@@ -1,0 +1,28 @@
+"""``pull_request``: check the head commit when a pull request is opened or moves."""
+
+from __future__ import annotations
+
+from gidgethub import sansio
+from gidgethub.routing import Router
+
+from bot import jobs
+from bot.context import Delivery
+
+router = Router()
+ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
+
+
+async def on_pull_request(event: sansio.Event, delivery: Delivery) -> None:
+    repo = jobs.Repo.from_payload(event.data)
+    if repo is None:
+        delivery.ignore("no installation in the payload")
+        return
+    pull = event.data["pull_request"]
+    target = jobs.PullTarget(
+        repo, pull["head"]["sha"], pull["base"]["ref"], int(pull["number"]), pull["base"].get("sha")
+    )
+    delivery.enqueue(jobs.pull_check(delivery.app, target, trigger=event.data["action"]))
+
+
+for _action in ACTIONS:
+    router.add(on_pull_request, "pull_request", action=_action)

@@ -1,0 +1,28 @@
+"""``push``: validate every concept on the default branch and update tracking issues."""
+
+from __future__ import annotations
+
+from gidgethub import sansio
+from gidgethub.routing import Router
+
+from bot import jobs
+from bot.context import Delivery
+
+router = Router()
+
+
+@router.register("push")
+async def on_push(event: sansio.Event, delivery: Delivery) -> None:
+    data = event.data
+    default = (data.get("repository") or {}).get("default_branch")
+    if data.get("deleted") or not data.get("after") or set(str(data["after"])) == {"0"}:
+        delivery.ignore("branch deleted")
+        return
+    if data.get("ref") != f"refs/heads/{default}":
+        delivery.ignore("not the default branch")
+        return
+    repo = jobs.Repo.from_payload(data)
+    if repo is None:
+        delivery.ignore("no installation in the payload")
+        return
+    delivery.enqueue(jobs.push_validation(delivery.app, repo, str(default), str(data["after"])))

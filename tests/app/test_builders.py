@@ -1,0 +1,164 @@
+"""Pure builders: exact check-run and issue text, GitHub's limits, command parsing, config diffs."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+
+import pytest
+
+from bot import checkrun, commands, config_change, issue_status
+from bot.github_api import TooLarge
+from bot.github_snapshot import read_tarball
+from rules.config import parse_config
+from rules.model import Check, ConceptResult, Definition, Finding, Location, Report, Severity, Summary
+
+CANONICAL = Definition("app/ws/unified.py", 1, "UnifiedWebSocketManager", "class", "app.ws.unified")
+CHAINS = (("app.ws.unified.UnifiedWebSocketManager", ("app.ws.unified.UnifiedWebSocketManager (class, line 1)",)),
+          ("app.ws.manager.WebSocketManager", ("app.ws.manager.WebSocketManager",
+                                               "app.ws.unified.UnifiedWebSocketManager (class, line 1)")))
+
+
+def finding(code: str = "SSOT003", path: str = "app/chat/handler.py", line: int = 3, new: bool | None = True,
+            symbol: str = "app.chat.handler.WebSocketManager") -> Finding:
+    return Finding(code, "duplicate-definition", Severity.ERROR, "WebSocketManager", symbol,
+                   "class `WebSocketManager` is a second definition", Location(path, line, 1, line + 1),
+                   chain=("app.chat.handler.WebSocketManager", "app.chat.handler.WebSocketManager (class, line 3)"),
+                   new=new)
+
+
+def concept(status: str = "fail") -> ConceptResult:
+    checks = (Check("SSOT001", "pass", "", "2 paths resolve", "2 resolve"),
+              Check("SSOT003", status, "", "1 definition", "2 definitions" if status == "fail" else "1 definition"),
+              Check("SSOT004", "pass", "", "__init__(self)", "same"),
+              Check("SSOT005", "skip", "no `interface` configured"))
+    return ConceptResult("WebSocketManager", status, 564, False, CANONICAL, checks, CHAINS)
+
+
+def report(findings: tuple[Finding, ...] = (finding(),), fixed: tuple[Finding, ...] = (),
+           status: str = "fail") -> Report:
+    return Report(rev="head", base="base", concepts=(concept(status),), findings=findings, fixed=fixed,
+                  summary=Summary(files=6, parsed=2, cached=4, seconds=0.25), fail_on="new",
+                  config_path=".github/ssot.toml")
+
+
+EXPECTED_SUMMARY = """\
+### New findings (1)
+
+- ❌ **SSOT003 duplicate-definition** at `app/chat/handler.py:3`: class `WebSocketManager` is a second definition
+  - resolution: `app.chat.handler.WebSocketManager` → `app.chat.handler.WebSocketManager (class, line 3)`
+
+### ❌ `WebSocketManager` fails · canonical `app.ws.unified.UnifiedWebSocketManager` (`app/ws/unified.py:1`) \
+· tracking #564
+
+| check | expected | actual | status |
+| --- | --- | --- | --- |
+| SSOT001 alias-unresolved | 2 paths resolve | 2 resolve | ✅ pass |
+| SSOT003 duplicate-definition | 1 definition | 2 definitions | ❌ fail |
+| SSOT004 signature-mismatch | \\_\\_init\\_\\_(self) | same | ✅ pass |
+| SSOT005 interface-missing | — | — | ➖ skip: no `interface` configured |
+
+<sub>6 files checked (2 parsed, 4 from cache) in 0.25s, with the configuration from `.github/ssot.toml` \
+on the base branch.</sub>"""
+
+
+def test_check_run_summary_exact() -> None:
+    assert checkrun.summary(report()) == EXPECTED_SUMMARY
+    assert checkrun.title(report()) == "1 new error: SSOT003 duplicate-definition"
+    assert checkrun.conclusion(report()) == "failure"
+
+
+def test_a_fixed_concept_says_it_resolves_its_issue() -> None:
+    fixed = report(findings=(), fixed=(finding(new=False),), status="pass")
+    assert checkrun.conclusion(fixed) == "success"
+    assert checkrun.summary(fixed).startswith("`WebSocketManager` now passes: resolves #564\n\n### Fixed findings (1)")
+    assert checkrun.title(fixed) == "1 of 1 concept pass; no new errors"
+
+
+def test_completed_payloads_batch_annotations_by_50() -> None:
+    many = tuple(finding(path=f"app/m{i}.py", symbol=f"app.m{i}.WebSocketManager") for i in range(101))
+    payloads = checkrun.completed(report(findings=many), "2026-11-24T12:00:00Z")
+    assert [len(p["output"]["annotations"]) for p in payloads] == [50, 50, 1]
+    assert payloads[0]["conclusion"] == "failure" and payloads[0]["actions"] == [checkrun.RECHECK_ACTION]
+    assert all(p["output"]["title"] == payloads[0]["output"]["title"] for p in payloads)
+    assert "conclusion" not in payloads[1]
+
+
+def test_summary_is_cut_to_githubs_limit() -> None:
+    many = tuple(finding(path=f"app/{'deep/' * 40}m{i}.py", symbol=f"s{i}") for i in range(400))
+    text = checkrun.summary(report(findings=many))
+    assert len(text) <= checkrun.MAX_SUMMARY
+    assert text.endswith(checkrun.CUT_NOTE)
+
+
+def test_neutral_says_why_in_one_line() -> None:
+    payload = checkrun.neutral("GitHub did not answer\nGET /x", "2026-11-24T12:00:00Z")
+    assert payload["conclusion"] == "neutral"
+    assert payload["output"]["title"] == "Could not finish: GitHub did not answer GET /x"
+    assert "**Why:** GitHub did not answer" in payload["output"]["summary"]
+
+
+def test_mermaid_graph_marks_the_canonical_definition() -> None:
+    assert issue_status.mermaid(concept()) == "\n".join([
+        "```mermaid", "graph LR",
+        '  n0["app.ws.unified.UnifiedWebSocketManager (class, line 1)"]',
+        '  n1["app.ws.manager.WebSocketManager"]',
+        "  n1 --> n0",
+        "  classDef canonical fill:#dafbe1,stroke:#1a7f37",
+        "  classDef stray fill:#ffebe9,stroke:#cf222e",
+        "  class n0 canonical", "```"])
+
+
+@pytest.mark.parametrize(("previous", "current", "flip"), [
+    (None, "fail", None), ("fail", "fail", None), ("fail", "pass", "resolved"), ("pass", "fail", "regressed")])
+def test_flips(previous: str | None, current: str, flip: str | None) -> None:
+    assert issue_status.flip(previous, current) == flip
+
+
+def test_status_comment_remembers_its_status() -> None:
+    body = issue_status.status_body(concept("pass"), branch="main", sha="abc", when="now")
+    assert issue_status.shown_status(body) == "pass"
+    mine = {"id": 2, "body": body, "user": {"type": "Bot"}}
+    assert issue_status.find([{"id": 1, "body": "hi", "user": {"type": "User"}}, mine], "WebSocketManager") is mine
+
+
+@pytest.mark.parametrize(("body", "command"), [
+    ("/ssot recheck", commands.RECHECK), ("thanks!\n  /SSOT   Recheck  \n", commands.RECHECK),
+    ("/ssot help", commands.HELP), ("> /ssot recheck", None), ("please /ssot recheck", None), (None, None)])
+def test_commands_are_whole_lines(body: str | None, command: str | None) -> None:
+    assert commands.parse(body) == command
+
+
+def test_config_change_is_described_key_by_key() -> None:
+    old = parse_config('fail_on = "new"\n[[concept]]\nname = "A"\ncanonical = "a.A"\n', ".github/ssot.toml")
+    new = parse_config('fail_on = "any"\n[[concept]]\nname = "A"\ncanonical = "a.B"\n'
+                       '[[concept]]\nname = "C"\ncanonical = "c.C"\n', ".github/ssot.toml")
+    assert config_change.describe(old, new) == [
+        "`fail_on`: `new` → `any`", "concept `A`: `canonical`: `a.A` → `a.B`", "concept `C` is added"]
+    assert config_change.describe(old, old) == [config_change.NO_EFFECT]
+
+
+def _tarball(members: dict[str, bytes], links: tuple[str, ...] = ()) -> bytes:
+    out = io.BytesIO()
+    with tarfile.open(fileobj=out, mode="w:gz") as archive:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        for name in links:
+            info = tarfile.TarInfo(name)
+            info.type = tarfile.SYMTYPE
+            info.linkname = "/etc/passwd"
+            archive.addfile(info)
+    return out.getvalue()
+
+
+def test_tarballs_are_read_in_memory_keeping_only_what_matters() -> None:
+    data = _tarball({"o-r-abc/app/a.py": b"x = 1\n", "o-r-abc/README.md": b"hi", "o-r-abc/../evil.py": b"",
+                     "o-r-abc/.github/ssot.toml": b"", "o-r-abc/app/big.py": b"#" * 100},
+                    links=("o-r-abc/app/link.py",))
+    assert read_tarball(data, max_total=10_000, max_member=50) == {"app/a.py": b"x = 1\n", ".github/ssot.toml": b""}
+    with pytest.raises(TooLarge):
+        read_tarball(data, max_total=3)
+    with pytest.raises(TooLarge):
+        read_tarball(b"not a tarball", max_total=10)

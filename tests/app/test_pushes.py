@@ -1,0 +1,74 @@
+"""Pushes to the default branch: one living status comment per tracked concept, a short
+comment when the status flips, the issue closed when the concept passes and `close_issue`."""
+
+from __future__ import annotations
+
+from bot import issue_status
+from tests.app import payloads
+from tests.app.conftest import Bot, needs_shared
+from tests.app.fakegithub import BOT_USER, FakeGitHub, FakeRepo
+from tests.app.scenarios import BASE, CONFIG, DUPLICATE
+
+pytestmark = needs_shared
+
+
+async def push(bot: Bot, repo: FakeRepo, files: dict[str, str | bytes | None], branch: str = "main") -> str:
+    before = repo.git.tip(branch) or "0" * 40
+    after = repo.git.commit(files, branch=branch)
+    payload = payloads.push(repo, after=after, before=before, ref=f"refs/heads/{branch}")
+    status, text = await bot.deliver("push", payload)
+    assert status == 202
+    await bot.settle()
+    return text
+
+
+def bot_comments(repo: FakeRepo, number: int) -> list[dict]:  # type: ignore[type-arg]
+    return [c for c in repo.issues[number].comments if c["user"] == BOT_USER]
+
+
+async def test_status_comment_is_kept_up_to_date_and_flips_are_announced(bot: Bot, github: FakeGitHub) -> None:
+    repo = github.repo()
+    repo.issue(564)
+    for i in range(120):  # the status comment lands on the second page of comments
+        github.add_comment(repo, 564, f"+1 ({i})", {"login": f"user{i}", "type": "User"})
+    assert await push(bot, repo, BASE) == "queued"
+    [status] = bot_comments(repo, 564)
+    assert status["body"].startswith(issue_status.marker("WebSocketManager"))
+    assert "## ✅ SSOT: `WebSocketManager` passes on `main`" in status["body"]
+    assert "```mermaid\ngraph LR" in status["body"]
+
+    await push(bot, repo, DUPLICATE)
+    status_now, flip = bot_comments(repo, 564)
+    assert status_now["id"] == status["id"] and status_now["edits"] == 1
+    assert "## ❌ SSOT: `WebSocketManager` fails on `main`" in status_now["body"]
+    sha = repo.git.tip("main")
+    assert flip["body"] == issue_status.REGRESSED.format(name="WebSocketManager", branch="main", sha=sha)
+
+    await push(bot, repo, {"app/chat/handler.py": None})
+    comments = bot_comments(repo, 564)
+    assert len(comments) == 3 and comments[0]["edits"] == 2
+    assert comments[2]["body"] == issue_status.RESOLVED.format(
+        name="WebSocketManager", branch="main", sha=repo.git.tip("main"), closing="")
+    assert repo.issues[564].state == "open"
+
+
+async def test_a_passing_concept_closes_its_issue_when_asked(bot: Bot, github: FakeGitHub) -> None:
+    repo = github.repo()
+    repo.issue(564)
+    failing = {**BASE, **DUPLICATE, ".github/ssot.toml": CONFIG + "close_issue = true\n"}
+    await push(bot, repo, failing)
+    assert repo.issues[564].state == "open"
+    await push(bot, repo, {"app/chat/handler.py": None})
+    assert repo.issues[564].state == "closed"
+    assert bot_comments(repo, 564)[-1]["body"].endswith(issue_status.CLOSING)
+    assert [r.body for r in github.calls("issues/update")] == [{"state": "closed", "state_reason": "completed"}]
+
+
+async def test_other_branches_and_deletions_are_ignored(bot: Bot, github: FakeGitHub) -> None:
+    repo = github.repo()
+    repo.issue(564)
+    repo.git.commit(BASE)
+    assert await push(bot, repo, DUPLICATE, branch="feature") == "ignored: not the default branch"
+    deleted = payloads.push(repo, after="0" * 40, before=repo.git.tip("main") or "")
+    assert await bot.deliver("push", deleted) == (202, "ignored: branch deleted")
+    assert bot_comments(repo, 564) == []

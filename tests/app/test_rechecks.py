@@ -1,0 +1,177 @@
+"""Re-runs: the Re-run buttons, the Recheck action, `/ssot` comments and who may use them;
+and a newer head superseding older work."""
+
+from __future__ import annotations
+
+from bot import checkrun, commands
+from tests.app import payloads
+from tests.app.conftest import APP_ID, Bot, needs_shared
+from tests.app.fakegithub import BOT_USER, FakeGitHub
+from tests.app.scenarios import DUPLICATE, HARMLESS, PullScenario, pull
+
+pytestmark = needs_shared
+
+
+def comment(github: FakeGitHub, s: PullScenario, body: str, user: str, user_type: str = "User") -> dict:  # type: ignore[type-arg]
+    posted = github.add_comment(s.repo, s.number, body, {"login": user, "type": user_type})
+    return payloads.issue_comment(
+        s.repo, s.number, body, comment_id=posted["id"], user=user, user_type=user_type, pr_author="octocat"
+    )
+
+
+def reactions(s: PullScenario, comment_id: int) -> list[str]:
+    for c in s.repo.issues[s.number].comments:
+        if c["id"] == comment_id:
+            return list(c.get("reactions", []))
+    raise AssertionError(comment_id)
+
+
+def replies(s: PullScenario) -> list[str]:
+    return [c["body"] for c in s.repo.issues[s.number].comments if c["user"] == BOT_USER]
+
+
+async def test_check_run_rerequested_runs_again(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, DUPLICATE)
+    payload = payloads.check_run("rerequested", s.repo, head_sha=s.head, app_id=APP_ID, pulls=[(7, "main")])
+    assert await bot.deliver("check_run", payload) == (202, "queued")
+    await bot.settle()
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["failure"]
+
+
+async def test_recheck_button_runs_again(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    payload = payloads.check_run(
+        "requested_action", s.repo, head_sha=s.head, app_id=APP_ID, pulls=[(7, "main")], identifier=checkrun.RECHECK_ID
+    )
+    assert await bot.deliver("check_run", payload) == (202, "queued")
+    await bot.settle()
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["success"]
+
+
+async def test_other_apps_checks_are_ignored(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    other = payloads.check_run("rerequested", s.repo, head_sha=s.head, app_id="1", pulls=[(7, "main")])
+    named = payloads.check_run("rerequested", s.repo, head_sha=s.head, app_id=APP_ID, pulls=[], name="lint")
+    action = payloads.check_run(
+        "requested_action", s.repo, head_sha=s.head, app_id=APP_ID, pulls=[], identifier="fix-it"
+    )
+    for payload in (other, named, action):
+        status, text = await bot.deliver("check_run", payload)
+        assert status == 202 and text.startswith("ignored")
+    await bot.settle()
+    assert github.runs_for(s.head) == []
+
+
+async def test_check_suite_rerequested_runs_again(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    payload = payloads.check_suite(s.repo, head_sha=s.head, app_id=APP_ID, pulls=[(7, "main")])
+    assert await bot.deliver("check_suite", payload) == (202, "queued")
+    await bot.settle()
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["success"]
+
+
+async def test_a_commit_without_pull_request_is_checked_against_the_default_branch(
+    bot: Bot, github: FakeGitHub
+) -> None:
+    s = pull(github, DUPLICATE)
+    payload = payloads.check_suite(s.repo, head_sha=s.head, app_id=APP_ID, pulls=[])
+    await bot.deliver("check_suite", payload)
+    await bot.settle()
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["failure"]
+
+
+async def test_the_author_may_recheck(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, DUPLICATE, author="octocat")
+    payload = comment(github, s, "Fixed it.\n/ssot recheck\n", "octocat")
+    assert await bot.deliver("issue_comment", payload) == (202, "queued")
+    await bot.settle()
+    assert reactions(s, payload["comment"]["id"]) == [commands.REACTION]
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["failure"]
+    assert github.calls("repos/get-collaborator-permission-level") == []
+
+
+async def test_writers_and_maintainers_may_recheck(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    s.repo.permissions.update(wendy="write", mo="maintain", ada="admin")
+    for user in ("wendy", "mo", "ada"):
+        await bot.deliver("issue_comment", comment(github, s, "/ssot recheck", user))
+        await bot.settle()
+    assert len(github.runs_for(s.head)) == 3
+    assert replies(s) == []
+
+
+async def test_others_get_a_polite_reply_and_no_run(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    s.repo.permissions.update(tria="triage")
+    for user in ("tria", "rita"):
+        payload = comment(github, s, "/ssot recheck", user)
+        await bot.deliver("issue_comment", payload)
+        await bot.settle()
+        assert reactions(s, payload["comment"]["id"]) == [commands.REACTION]
+    assert github.runs_for(s.head) == []
+    assert replies(s) == [commands.DENIED_TEXT.format(user="tria"), commands.DENIED_TEXT.format(user="rita")]
+
+
+async def test_bots_and_plain_comments_are_ignored(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    by_bot = comment(github, s, "/ssot recheck", "dependabot[bot]", "Bot")
+    assert await bot.deliver("issue_comment", by_bot) == (202, "ignored: comment by a bot")
+    quoted = comment(github, s, "> /ssot recheck\nwhy?", "octocat")
+    assert await bot.deliver("issue_comment", quoted) == (202, "ignored: no command")
+    await bot.settle()
+    assert github.runs_for(s.head) == [] and replies(s) == []
+
+
+async def test_help_answers_with_usage(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, HARMLESS)
+    payload = comment(github, s, "/ssot help", "rita")
+    await bot.deliver("issue_comment", payload)
+    await bot.settle()
+    assert replies(s) == [commands.HELP_TEXT]
+    assert reactions(s, payload["comment"]["id"]) == [commands.REACTION]
+
+
+async def test_a_newer_head_supersedes_running_work(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, DUPLICATE)
+    newer = s.repo.git.commit(HARMLESS, branch="feature", message="fix")
+    held = github.hold("GET", r"/compare/")
+    await bot.deliver(
+        "pull_request",
+        payloads.pull_request("synchronize", s.repo, 7, head_sha=s.head, head_ref="feature", base_sha=s.base),
+    )
+    await held.arrived.wait()
+    await bot.deliver(
+        "pull_request",
+        payloads.pull_request("synchronize", s.repo, 7, head_sha=newer, head_ref="feature", base_sha=s.base),
+    )
+    held.gate.set()  # type: ignore[union-attr]
+    await bot.settle()
+    [old] = github.runs_for(s.head)
+    assert old["conclusion"] == "neutral"
+    assert old["output"]["title"] == checkrun.one_line(
+        checkrun.NEUTRAL_TITLE.format(reason=checkrun.SUPERSEDED_REASON.format(sha=newer[:7]))
+    )
+    assert [r["conclusion"] for r in github.runs_for(newer)] == ["success"]
+
+
+async def test_a_newer_head_drops_queued_work(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(concurrency=1)
+    busy = pull(github, HARMLESS, number=3)
+    held = github.hold("GET", r"/compare/")
+    await bot.deliver(
+        "pull_request",
+        payloads.pull_request("opened", busy.repo, 3, head_sha=busy.head, head_ref="feature", base_sha=busy.base),
+    )
+    await held.arrived.wait()
+    newer = busy.repo.git.commit({"app/x.py": "x = 1\n"}, branch="feature", message="more")
+    newest = busy.repo.git.commit({"app/x.py": "x = 2\n"}, branch="feature", message="more")
+    for head in (newer, newest, newest):
+        status, text = await bot.deliver(
+            "pull_request",
+            payloads.pull_request("synchronize", busy.repo, 4, head_sha=head, head_ref="feature", base_sha=busy.base),
+        )
+    assert text == "duplicate-job"
+    held.gate.set()  # type: ignore[union-attr]
+    await bot.settle()
+    assert github.runs_for(newer) == []
+    assert [r["conclusion"] for r in github.runs_for(newest)] == ["success"]
