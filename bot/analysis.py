@@ -121,8 +121,8 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
     total = len(blobs)
     size = sum(len(d) for _, d in blobs)
     workers = workers or min(os.cpu_count() or 1, 8)
+    out: dict[str, FileSummary] = {}
     if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
-        out = {}
         for i, (sha, data) in enumerate(blobs, 1):
             out[sha] = summarize(data)
             if progress and i % 200 == 0:
@@ -137,7 +137,6 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
             chunk_size = 0
         chunks[-1].append(blob)
         chunk_size += len(blob[1])
-    out: dict[str, FileSummary] = {}
     done = 0
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:

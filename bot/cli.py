@@ -143,7 +143,7 @@ def render(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
         return render_github(report)
     from bot.format_text import render_text
 
-    return render_text(report, color=sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    return render_text(report, color=sys.stdout.isatty() and settings.color_allowed())
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:

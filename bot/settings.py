@@ -152,3 +152,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         tarball_max_bytes=max_bytes,
         workers=workers,
     )
+
+
+def color_allowed(environ: Mapping[str, str] | None = None) -> bool:
+    """False when ``NO_COLOR`` is set (https://no-color.org)."""
+    env = os.environ if environ is None else environ
+    return "NO_COLOR" not in env

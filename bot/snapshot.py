@@ -134,24 +134,18 @@ def _git(repo: str, *args: str, input: bytes | None = None) -> bytes:
     return proc.stdout
 
 
-def is_git_repo(path: str) -> bool:
-    try:
-        return _git(path, "rev-parse", "--is-inside-work-tree", "--is-bare-repository").split() != []
-    except SnapshotError:
-        return False
-
-
 class GitSnapshot:
     """A revision of a git repository (bare or not), read from objects: nothing checked out."""
 
     def __init__(self, repo: str, rev: str) -> None:
         self.repo = repo
-        self.rev = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        self.commit = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        self.rev: str | None = self.commit
         self._entries: dict[str, Entry] | None = None
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            out = _git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.rev)
+            out = _git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)
             entries: dict[str, Entry] = {}
             for record in out.split(b"\x00"):
                 if not record:
@@ -214,10 +208,10 @@ class WorkTreeSnapshot:
         for record in staged.split(b"\x00"):
             if not record:
                 continue
-            meta, _, path = record.partition(b"\t")
+            meta, _, raw = record.partition(b"\t")
             mode, sha, stage = meta.split()
             if mode in (b"100644", b"100755") and stage == b"0":
-                name = path.decode("utf-8", "surrogateescape")
+                name = raw.decode("utf-8", "surrogateescape")
                 try:
                     size = os.lstat(os.path.join(self.top, name)).st_size
                 except OSError:
@@ -225,10 +219,10 @@ class WorkTreeSnapshot:
                 entries[name] = Entry(sha.decode(), size)
         changed = _git(self.top, "diff-files", "--name-only", "-z").split(b"\x00")
         untracked = _git(self.top, "ls-files", "-o", "--exclude-standard", "-z").split(b"\x00")
-        for raw in changed + untracked:
-            if not raw:
+        for raw_path in changed + untracked:
+            if not raw_path:
                 continue
-            path = raw.decode("utf-8", "surrogateescape")
+            path = raw_path.decode("utf-8", "surrogateescape")
             full = os.path.join(self.top, path)
             entries.pop(path, None)
             try:

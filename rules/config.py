@@ -290,7 +290,7 @@ class _Validator:
             self.problem(f"{key}.close_issue", "needs `issue`: which issue should be closed?")
             ok = False
         allow = self.str_list(item, "allow", key) or []
-        if not ok:
+        if not ok or not isinstance(name, str) or not isinstance(canonical, str):
             return None
         return Concept(
             name=name.strip(), canonical=canonical, aliases=tuple(aliases), preferred=preferred,
