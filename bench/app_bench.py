@@ -13,7 +13,7 @@ validation off so that its own checks are not timed) and this script, the client
             ``--modules`` modules with a warm summary cache (target: <= 2 s); the first,
             cold run (one tarball, every file parsed) is printed too
 
-The repository is a bare clone of bench/corpora/generated-<modules> when bench/generate.py
+The repository is a bare clone of bench/corpora/generated-v2-<modules> when bench/generate.py
 made it (the original is never changed), else generated into a temporary directory.
 ``--no-duplicates`` commits ``[duplicates] enabled = false`` on the clone's default branch
 (SSOT008 alone can dominate the analysis on generated code; see the note it prints).
@@ -90,7 +90,7 @@ def serve_fake(setup_path: str, port: int) -> None:
 # -- building the repositories ----------------------------------------------------------------
 
 def corpus(modules: int, tmp: Path, no_duplicates: bool) -> GitRepo:
-    source = HERE / "corpora" / f"generated-{modules}"
+    source = HERE / "corpora" / f"generated-v2-{modules}"
     if not (source / ".git").exists():
         from bench.generate import generate
 

@@ -137,7 +137,7 @@ def django_corpus() -> Path:
 
 
 def generated_corpus(modules: int = 10_000) -> Path:
-    target = CORPORA / f"generated-{modules}"
+    target = CORPORA / f"generated-v2-{modules}"  # v2: the generator's second shape
     if not target.exists():
         subprocess.run([sys.executable, str(HERE / "generate.py"), str(target), "--modules", str(modules)], check=True)
     return target
@@ -195,7 +195,7 @@ def main() -> None:
         if corpus == "django":
             bench("django", django_corpus(), args.repeat)
         elif corpus == "generated":
-            bench(f"generated-{args.modules}", generated_corpus(args.modules), args.repeat)
+            bench(f"generated-v2-{args.modules}", generated_corpus(args.modules), args.repeat)
         else:
             path = Path(corpus).resolve()
             bench(path.name, path, args.repeat)

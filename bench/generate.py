@@ -47,6 +47,36 @@ CONCEPT_FILES = {
 }
 
 
+STATEMENTS = (
+    "if {a} > {n}:\n{i}    return [v * {n} for v in range({a}) if v % 2]",
+    "data = {{'x': {a}, 'n': {n}}}\n{i}return json.dumps(data, sort_keys=True)",
+    "total = 0\n{i}for item in range({a}):\n{i}    total += item * {n}\n{i}return total",
+    "try:\n{i}    value = int({a})\n{i}except ValueError:\n{i}    value = {n}\n{i}self.value = value",
+    "with open(os.devnull) as handle:\n{i}    handle.read({n})",
+    "while {a} > {n}:\n{i}    {a} -= 1",
+    "result = self.value if {a} else None\n{i}return result",
+    "items = sorted(self.__dict__.items())\n{i}return dict(items[:{n}])",
+    "raise ValueError(f'bad {{{a}}}')",
+    "self.cache = getattr(self, 'cache', {{}})\n{i}self.cache[{a}] = {n}",
+    "return os.path.join(str({a}), str(self.value), '{n}')",
+    "assert {a} is not None, 'missing'\n{i}return {a}",
+)
+VERBS = ("get", "set", "load", "save", "build", "parse", "render", "send", "close", "open", "apply", "check",
+         "reset", "merge", "split", "update", "find", "count", "emit", "store")
+NOUNS = ("item", "user", "record", "value", "config", "message", "event", "batch", "entry", "token", "state")
+
+
+def method(rng: random.Random, name: str) -> list[str]:
+    arg = rng.choice(("x", "count", "key", "limit"))
+    lines = [f"    def {name}(self, {arg}, flag={rng.randint(0, 9)}):"]
+    for _ in range(rng.randint(1, 4)):
+        body = rng.choice(STATEMENTS).format(a=arg, n=rng.randint(0, 99), i="        ")
+        lines.extend("        " + line.lstrip() if k == 0 else line for k, line in enumerate(body.split("\n")))
+        if body.split("\n")[-1].lstrip().startswith(("return", "raise")):
+            break
+    return [*lines, ""]
+
+
 def module_source(rng: random.Random, package: str, index: int, siblings: list[str]) -> str:
     lines = ['"""Generated module."""', "", "from __future__ import annotations", "", "import os", "import json"]
     for sibling in rng.sample(siblings, min(len(siblings), rng.randint(0, 3))):
@@ -61,12 +91,9 @@ def module_source(rng: random.Random, package: str, index: int, siblings: list[s
                   f"    kind = {rng.randint(0, 99)!r}", ""]
         lines += ["    def __init__(self, value, *, option=None):", "        self.value = value",
                   "        self.option = option", ""]
-        for m in range(rng.randint(2, 8)):
-            lines += [f"    def method_{m}(self, x, y={m}):",
-                      f"        if x > {rng.randint(0, 10)}:",
-                      f"            return [v * {m} for v in range(x) if v % 2]",
-                      "        data = {'x': x, 'y': y, 'value': self.value}",
-                      "        return json.dumps(data, sort_keys=True) + os.sep", ""]
+        names = {f"{rng.choice(VERBS)}_{rng.choice(NOUNS)}" for _ in range(rng.randint(2, 8))}
+        for method_name in sorted(names):
+            lines += method(rng, method_name)
     for f in range(rng.randint(0, 3)):
         lines += ["", f"def function_{f}(a, b=None):", "    total = 0", "    for i in range(a):",
                   "        total += i", "    return total", ""]
