@@ -174,8 +174,9 @@ def cold(args: argparse.Namespace) -> None:
         for _ in range(args.repeat):
             for enabled in (False, True):
                 started = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "bot.cli", "check", args.corpus, "--config", configs[enabled],
-                                "--format", "json", "--jobs", str(args.jobs)], env=env, capture_output=True, check=False)
+                command = [sys.executable, "-m", "bot.cli", "check", args.corpus, "--config", configs[enabled],
+                           "--format", "json", "--jobs", str(args.jobs)]
+                subprocess.run(command, env=env, capture_output=True, check=False)
                 times[enabled].append(time.perf_counter() - started)
     off, on = min(times[False]), min(times[True])
     print(f"cold `ssot check {args.corpus}` (--jobs {args.jobs}, best of {args.repeat})")

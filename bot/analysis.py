@@ -181,7 +181,9 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
         return analyze_snapshot(head, config, store, workers=workers, progress=progress)
     changed = changed_paths(head.entries(), base.entries())
     head_report = analyze_snapshot(head, config, store, changed=changed, workers=workers, progress=progress)
-    base_report = analyze_snapshot(base, config, store, workers=workers)
+    # both revisions see the same changed paths, so rules that report only what a change
+    # touched (SSOT008) give comparable answers and "new" means new
+    base_report = analyze_snapshot(base, config, store, changed=changed, workers=workers)
     merged = compare(head_report, base_report)
     summary = replace(head_report.summary, parsed=head_report.summary.parsed + base_report.summary.parsed,
                       seconds=round(time.perf_counter() - started, 3))

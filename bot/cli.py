@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 
-from bot import settings
+from bot import discover, settings
 from bot.analysis import AnalysisError, load_config, run_check
 from bot.cache import SummaryStore
 from bot.snapshot import Snapshot, SnapshotError, open_snapshot
@@ -55,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--config")
     resolve.add_argument("--format", choices=("text", "json"), default="text")
 
+    discover.add_parser(sub)
+
     serve = sub.add_parser("serve", help="run the GitHub App's webhook server")
     serve.add_argument("--host", default=None)
     serve.add_argument("--port", type=int, default=None)
@@ -68,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_check(args)
         if args.command == "resolve":
             return cmd_resolve(args)
+        if args.command == "discover":
+            return discover.run(args)
         if args.command == "serve":
             from bot.server import serve
 

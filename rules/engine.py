@@ -128,4 +128,4 @@ def analyze_sources(files: Mapping[str, str | bytes], config_text: str = "",
     if base is None:
         return run(files, None, None)
     changed = {p for p in set(files) | set(base) if files.get(p) != base.get(p)}
-    return compare(run(files, changed, "head"), run(base, None, "base"))
+    return compare(run(files, changed, "head"), run(base, changed, "base"))

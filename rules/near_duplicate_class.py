@@ -24,7 +24,6 @@ turn the rule off. A warning: it never fails a check.
 
 from __future__ import annotations
 
-import math
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -43,8 +42,8 @@ MESSAGE = ("class `{name}` is a near copy of `{other}` ({where}): {similarity:.0
            "structure is the same, names and literals aside; reuse `{short}` (import, subclass "
            "or compose it) instead of keeping a second copy, or mark a deliberate copy with "
            "`# ssot: ignore[SSOT008]`")
-CLUSTER_MESSAGE = ("{count} classes are near copies of each other ({similarity:.0%} or more of "
-                   "their structure is the same, names and literals aside): {members}; keep one "
+CLUSTER_MESSAGE = ("{count} classes are near copies of each other ({share} of their structure is "
+                   "the same, names and literals aside): {members}; keep one "
                    "and reuse it (import, subclass or compose), or mark a deliberate copy with "
                    "`# ssot: ignore[SSOT008]`")
 
@@ -56,6 +55,11 @@ class Candidate(NamedTuple):
     path: str
     cls: ClassInfo
     name: str  # module-qualified: ``app.ws.manager.Manager``
+
+
+def share(similarity: float) -> str:
+    """How much of two classes' structure is the same, in words."""
+    return "all" if similarity >= 1 else f"{similarity:.0%} or more"
 
 
 def candidates(ctx: Context) -> list[Candidate]:
@@ -78,49 +82,103 @@ def candidates(ctx: Context) -> list[Candidate]:
     return out
 
 
+_BINS = 32  # one-permutation MinHash: features fall into 32 bins by their low bits
+_COMMON = 50  # features of more fingerprints than this are left out of the MinHash
+_KEEP = 4
+
+
+def _bands(threshold: float) -> int:
+    """Rows per LSH band: the most (fewest candidates) that still finds a pair at the
+    threshold with 99.5% probability; a pair further above it is found even more surely."""
+    for rows in (8, 4, 2, 1):
+        if 1 - (1 - threshold ** rows) ** (_BINS // rows) >= 0.995:
+            return rows
+    return 1
+
+
+def _signature(shape: Sequence[int]) -> list[int]:
+    """One-permutation MinHash with rotation densification (Shrivastava & Li, 2014): the
+    smallest feature of each bin; an empty bin borrows from the next filled one."""
+    bins: list[int | None] = [None] * _BINS
+    for feature in shape:
+        slot = feature & (_BINS - 1)
+        current = bins[slot]
+        if current is None or feature < current:
+            bins[slot] = feature
+    if None not in bins:
+        return bins  # type: ignore[return-value]
+    out: list[int] = list(bins)  # type: ignore[arg-type]
+    start = next(i for i, value in enumerate(bins) if value is not None)
+    value, distance, slot = bins[start], 0, start
+    for _ in range(_BINS - 1):  # walk left from a filled bin, carrying the nearest one on the right
+        slot = (slot - 1) % _BINS
+        if bins[slot] is None:
+            distance += 1
+            out[slot] = hash((value, distance))
+        else:
+            value, distance = bins[slot], 0
+    return out
+
+
+def _identifying(shapes: list[tuple[int, ...]]) -> list[list[int]]:
+    """Each fingerprint without the features more than ``_COMMON`` fingerprints share
+    (what nearly every class has says little about which class it is, and would put
+    unrelated classes in one bucket); the rarest few when nothing else is left."""
+    frequency = Counter(feature for shape in shapes for feature in shape)
+    out = []
+    for shape in shapes:
+        rare = [f for f in shape if frequency[f] <= _COMMON]
+        if len(rare) < _KEEP:
+            rare = sorted(shape, key=frequency.__getitem__)[:_KEEP]
+        out.append(rare)
+    return out
+
+
 def similar_pairs(shapes: Sequence[Sequence[int]], threshold: float) -> list[tuple[int, int, float]]:
-    """Every pair ``(i, j, similarity)`` with ``i < j`` whose Jaccard index is at least
+    """Pairs ``(i, j, similarity)`` with ``i < j`` whose Jaccard index is at least
     ``threshold``, without comparing all pairs.
 
-    Prefix filtering (the AllPairs set-similarity join): order every set's features from
-    rarest to most common; two sets with Jaccard index ``t`` or more share a feature among
-    the first ``n - ceil(t * n) + 1`` of each. Only pairs sharing such a prefix feature, of
-    compatible sizes, are compared exactly. Identical sets are grouped first, so a
-    thousand copies of one class cost one comparison each, not a million.
+    Identical fingerprints are grouped first (a thousand copies of one class cost nothing
+    more). The distinct ones go through locality-sensitive hashing: a 32-value MinHash
+    signature each (one pass over the features), cut into bands; two fingerprints become
+    candidates when a whole band agrees, which a pair at the threshold does with 99.5%
+    probability and two unrelated classes almost never do. The signature leaves out
+    features that more than 50 fingerprints share (a ``def f(self)`` header, a
+    ``return self.x`` line): they would put unrelated classes in one bucket. Candidates are then compared
+    exactly, so a reported similarity is never an estimate. The work grows with the
+    number of classes, not with its square.
     """
     groups: dict[tuple[int, ...], list[int]] = {}
     for i, shape in enumerate(shapes):
-        groups.setdefault(tuple(shape), []).append(i)
+        if shape:
+            groups.setdefault(tuple(shape), []).append(i)
     pairs: list[tuple[int, int, float]] = []
     for members in groups.values():
         pairs.extend((a, b, 1.0) for k, a in enumerate(members) for b in members[k + 1:])
-    distinct = sorted(groups, key=len)
-    frequency = Counter(feature for shape in distinct for feature in shape)
+    distinct = list(groups)
+    rows = _bands(threshold)
+    buckets: dict[tuple[int, ...], list[int]] = {}
+    for x, shape in enumerate(_identifying(distinct)):
+        signature = _signature(shape)
+        for start in range(0, _BINS, rows):
+            buckets.setdefault((start, *signature[start:start + rows]), []).append(x)
     sets = [frozenset(shape) for shape in distinct]
-    postings: dict[int, list[int]] = {}
-    for x, shape in enumerate(distinct):
-        size = len(shape)
-        if not size:
-            continue
-        prefix = size - math.ceil(threshold * size - 1e-9) + 1
-        ordered = sorted(shape, key=frequency.__getitem__)[:prefix]
-        seen: set[int] = set()
-        for feature in ordered:
-            posting = postings.setdefault(feature, [])
-            for y in posting:
-                if y in seen:
+    compared: set[tuple[int, int]] = set()
+    for bucket in buckets.values():
+        for k, x in enumerate(bucket):
+            for y in bucket[k + 1:]:
+                if (x, y) in compared:
                     continue
-                seen.add(y)
-                other = len(distinct[y])  # sorted by size: other <= size
-                if other < threshold * size - 1e-9:
+                compared.add((x, y))
+                small, large = sorted((len(sets[x]), len(sets[y])))
+                if small < threshold * large - 1e-9:
                     continue
-                common = len(sets[x].intersection(sets[y]))
-                value = common / (size + other - common)
+                common = len(sets[x] & sets[y])
+                value = common / (small + large - common)
                 if value >= threshold - 1e-9:
                     for a in groups[distinct[x]]:
                         for b in groups[distinct[y]]:
                             pairs.append((min(a, b), max(a, b), value))
-            posting.append(x)
     pairs.sort()
     return pairs
 
@@ -138,10 +196,9 @@ def only_overrides(ctx: Context, candidate: Candidate) -> bool:
     return set(cls.methods) - _OBJECT_METHODS <= inherited
 
 
-def check(ctx: Context) -> Iterator[Finding]:
+def near_pairs(ctx: Context) -> tuple[list[Candidate], list[tuple[int, int, float]]]:
+    """The candidates and the pairs of them (indices, similarity) that are near copies."""
     settings = ctx.config.duplicates
-    if not settings.enabled:
-        return
     found = candidates(ctx)
     pairs = similar_pairs([c.cls.shape for c in found], settings.threshold)
     overrides: dict[int, bool] = {}
@@ -151,8 +208,36 @@ def check(ctx: Context) -> Iterator[Finding]:
             overrides[i] = only_overrides(ctx, found[i])
         return not overrides[i]
 
-    pairs = [(i, j, s) for i, j, s in pairs
-             if found[i].name != found[j].name and kept(i) and kept(j)]
+    return found, [(i, j, s) for i, j, s in pairs
+                   if found[i].name != found[j].name and kept(i) and kept(j)]
+
+
+def clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], float]]:
+    """Union-find over the pairs: each cluster's members (ascending) and its lowest
+    similarity, in the order of their first members."""
+    parent = {i: i for pair in pairs for i in pair[:2]}
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j, _s in pairs:
+        parent[root(i)] = root(j)
+    members: dict[int, list[int]] = {}
+    lowest: dict[int, float] = {}
+    for i in sorted(parent):
+        members.setdefault(root(i), []).append(i)
+    for i, _j, s in pairs:
+        lowest[root(i)] = min(lowest.get(root(i), 1.0), s)
+    return [(m, lowest[key]) for key, m in members.items()]
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    if not ctx.config.duplicates.enabled:
+        return
+    found, pairs = near_pairs(ctx)
     if ctx.changed is None:
         yield from _clusters(found, pairs)
     else:
@@ -164,32 +249,15 @@ def _location(c: Candidate) -> Location:
 
 
 def _clusters(found: list[Candidate], pairs: list[tuple[int, int, float]]) -> Iterator[Finding]:
-    """Union-find over the similar pairs: one finding per cluster, on its first class."""
+    """One finding per cluster, on its first class (candidates are in path, line order)."""
     rule = sys.modules[__name__]
-    parent = {i: i for pair in pairs for i in pair[:2]}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j, _s in pairs:
-        parent[root(i)] = root(j)
-    clusters: dict[int, list[int]] = {}
-    lowest: dict[int, float] = {}
-    for i in sorted(parent):
-        clusters.setdefault(root(i), []).append(i)
-    for i, _j, s in pairs:
-        key = root(i)
-        lowest[key] = min(lowest.get(key, 1.0), s)
-    for key, members in clusters.items():
-        first, *others = members  # candidates are in (path, line) order
+    for members, lowest in clusters(pairs):
+        first, *others = members
         names = sorted(found[m].name for m in members)
         listed = ", ".join(f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})"
                            for m in members)
         yield finding(rule, None, " ~ ".join(names), CLUSTER_MESSAGE.format(
-            count=len(members), similarity=lowest[key], members=listed),
+            count=len(members), share=share(lowest), members=listed),
             _location(found[first]), related=tuple(_location(found[m]) for m in others))
 
 

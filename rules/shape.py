@@ -4,8 +4,8 @@ abstracted away.
 The near-duplicate rule (SSOT008) compares fingerprints with the Jaccard index: two
 classes are near copies when most of their features are shared. A feature is one of
 
-- a method's name (so a copy that renames every method drifts away, one renamed method
-  does not matter much),
+- the set of the class's method names, as one feature (so a copy that keeps the interface
+  scores a little higher, and one that renames methods is not hidden by it),
 - a method's header: sync or async, positional / keyword-only parameter counts, ``*args``,
   ``**kwargs``, defaults, and its decorators' last names,
 - two consecutive statements of one method body (a bigram), each statement abstracted to
@@ -15,9 +15,10 @@ classes are near copies when most of their features are shared. A feature is one
 - the last name of each base class and class decorator.
 
 Bigrams restart at every method, so reordering methods changes nothing, and no feature
-holds a local name, attribute, parameter name or literal, so renaming them changes nothing
-either. A feature that occurs k times is counted k times (the set holds ``(feature, i)``
-for i < k), which makes the Jaccard index of the sets that of the multisets.
+but that one holds a name (of a local, attribute, parameter, method or the class) or a
+literal, so renaming them changes at most one feature. A feature that occurs k times is
+counted k times (the set holds ``(feature, i)`` for i < k), which makes the Jaccard index
+of the sets that of the multisets.
 
 Cost matters more than finesse here: the fingerprint is computed for every class of every
 file on a cold run, next to ``ast.parse``. It looks at statements and their direct parts
@@ -34,10 +35,8 @@ from collections import Counter
 
 Shape = tuple[int, ...]
 
-_DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO, _NESTED = range(1, 8)
+_DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO = range(1, 7)
 _ATTRIBUTE = 1 << 17
-import os
-NAMES = os.environ.get('NAMES','1')=='1'
 
 
 def _crc(text: str) -> int:
@@ -88,7 +87,7 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
                 else:
                     code = hash((code, kinds[vkind]))
             if kind is ast.Assign:
-                code = hash((code, kinds[type(stmt.targets[0])], len(stmt.targets)))
+                code = hash((code, kinds[type(stmt.targets[0])], len(stmt.targets)))  # type: ignore[attr-defined]
         out.append(hash((previous, code)))
         previous = code
         if kind in _BLOCKS:
@@ -139,19 +138,19 @@ def class_shape(node: ast.ClassDef) -> Shape:
     without methods, which no near-duplicate check looks at)."""
     features: list[int] = []
     others: list[ast.stmt] = []
+    names: list[str] = []
     function, async_function = ast.FunctionDef, ast.AsyncFunctionDef
     for stmt in node.body:
         kind = type(stmt)
         if kind is function or kind is async_function:
             args = stmt.args  # type: ignore[attr-defined]
-            header = (_ASYNC if kind is async_function else _DEF,
+            header: tuple[int, ...] = (_ASYNC if kind is async_function else _DEF,
                       len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
                       args.vararg is not None, args.kwarg is not None, len(args.defaults))
             if stmt.decorator_list:  # type: ignore[attr-defined]
                 header += tuple(_crc(_last_name(d)) for d in stmt.decorator_list)  # type: ignore[attr-defined]
             code = hash(header)
-            if NAMES:
-                features.append(_NAME << 32 | _crc(stmt.name))  # type: ignore[attr-defined]
+            names.append(stmt.name)  # type: ignore[attr-defined]
             features.append(code)
             _body(stmt.body, 1, code, features)  # type: ignore[attr-defined]
         else:
@@ -159,6 +158,7 @@ def class_shape(node: ast.ClassDef) -> Shape:
     if not features:
         return ()
     _body(_strip_docstring(others), 0, _CLASS_BODY, features)
+    features.append(_NAME << 32 | _crc(" ".join(sorted(names))))
     for base in node.bases:
         features.append(_BASE << 32 | _crc(_last_name(base)))
     for decorator in node.decorator_list:

@@ -20,7 +20,7 @@ import re
 from typing import NamedTuple
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 2
+FORMAT = 3
 
 
 class Param(NamedTuple):
@@ -66,6 +66,7 @@ class Binding(NamedTuple):
       - "ref": ``X = <root>.<name>``; ``targets`` are the bindings the root may hold there
       - "starname": a name a ``from m import *`` (binding ``star``) may have bound;
         ``targets`` are what it held before when ``m`` does not export it
+      - "unbound": on some path the name is not bound here (it names nothing)
       - "class" (``index`` into classes), "function" (``index`` into functions),
         "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
     """
@@ -104,6 +105,8 @@ class Detail(NamedTuple):
     #: star imports still in effect at the end, in order (binding ids)
     stars: tuple[int, ...] = ()
     all_names: tuple[str, ...] | None = None
+    #: the star imports among ``stars`` that only some paths run (in an ``if``/``try`` branch)
+    maybe_stars: tuple[int, ...] = ()
 
 
 _DETAIL_FIELDS = frozenset(Detail._fields)
@@ -165,6 +168,7 @@ class FileSummary:
     bindings = property(lambda self: self.detail.bindings)
     exports = property(lambda self: self.detail.exports)
     stars = property(lambda self: self.detail.stars)
+    maybe_stars = property(lambda self: self.detail.maybe_stars)
     all_names = property(lambda self: self.detail.all_names)
 
     @property
@@ -335,6 +339,7 @@ class _Extractor:
         self.all_names: list[str] | None = None
         self.all_dynamic = False
         self.stars: list[int] = []
+        self.maybe_stars: set[int] = set()
 
     def run(self, tree: ast.Module) -> FileSummary:
         state: State = {}
@@ -346,6 +351,7 @@ class _Extractor:
             bindings=tuple(self.bindings),
             exports=tuple(sorted((k, tuple(sorted(v))) for k, v in state.items())),
             stars=tuple(self.stars),
+            maybe_stars=tuple(s for s in self.stars if s in self.maybe_stars),
             all_names=all_names,
             imports=tuple(self.imports),
         )
@@ -366,10 +372,17 @@ class _Extractor:
         synthetic "starname" bindings."""
         if name in state:
             return tuple(sorted(state[name]))
-        fallback: tuple[int, ...] = ()
-        for star in self.stars:
-            fallback = (self.add(Binding("starname", line, col, name=name, targets=fallback, star=star)),)
-        return fallback
+        return tuple(sorted(self.behind_stars(name, self.stars, (), line, col)))
+
+    def behind_stars(self, name: str, stars: list[int], ids: tuple[int, ...], line: int, col: int) -> frozenset[int]:
+        """What ``name`` holds after these star imports when it held ``ids`` before them.
+
+        A star import only some paths ran (see ``merge``) may also have been skipped."""
+        held = frozenset(ids)
+        for star in stars:
+            binding = Binding("starname", line, col, name=name, targets=tuple(sorted(held)), star=star)
+            held = frozenset((self.add(binding),)) | (held if star in self.maybe_stars else frozenset())
+        return held
 
     # -- statements -------------------------------------------------------------------
 
@@ -377,28 +390,41 @@ class _Extractor:
         for stmt in body:
             self.statement(stmt, state)
 
-    def branches(self, state: State, bodies: list[list[ast.stmt]], include_before: bool) -> None:
+    def branches(self, state: State, bodies: list[list[ast.stmt]], include_before: bool,
+                 at: ast.stmt) -> None:
         """Run each body from the same state; afterwards a name may hold any branch's value."""
         before = dict(state)
         stars_before = list(self.stars)
-        results: list[State] = [before] if include_before else []
-        all_stars: list[int] = list(stars_before)
+        results: list[tuple[State, list[int]]] = [(before, stars_before)] if include_before else []
         for body in bodies:
             branch = dict(before)
             self.stars = list(stars_before)
             self.block(body, branch)
-            for s in self.stars:
-                if s not in all_stars:
-                    all_stars.append(s)
             if not _terminates(body):
-                results.append(branch)
-        self.stars = all_stars
-        if not results:
-            results = [before]
+                results.append((branch, self.stars))
+        self.merge(state, results or [(before, stars_before)], at)
+
+    def merge(self, state: State, results: list[tuple[State, list[int]]], at: ast.stmt) -> None:
+        """Join the states (each with the star imports in effect) at the end of alternatives.
+
+        A name some alternative leaves unbound gets, for that alternative, an "unbound"
+        binding behind its star imports: Python would find the name there, or nothing.
+        """
+        self.stars = []
+        for _, stars in results:
+            self.stars += [s for s in stars if s not in self.stars]
         state.clear()
-        for result in results:
-            for name, ids in result.items():
-                state[name] = state.get(name, frozenset()) | ids
+        names = dict.fromkeys(name for result, _ in results for name in result)
+        for name in names:
+            ids: frozenset[int] = frozenset()
+            for result, stars in results:
+                ids |= result[name] if name in result else self.unbound(name, stars, at)
+            state[name] = ids
+        self.maybe_stars.update(s for s in self.stars if not all(s in stars for _, stars in results))
+
+    def unbound(self, name: str, stars: list[int], at: ast.stmt) -> frozenset[int]:
+        unbound = self.add(Binding("unbound", at.lineno, at.col_offset + 1, name=name))
+        return self.behind_stars(name, stars, (unbound,), at.lineno, at.col_offset + 1)
 
     def statement(self, stmt: ast.stmt, state: State) -> None:
         if isinstance(stmt, ast.ImportFrom):
@@ -410,7 +436,8 @@ class _Extractor:
             self.bind(state, stmt.name, Binding("class", stmt.lineno, stmt.col_offset + 1, name=stmt.name, index=index))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             index = self.function_def(stmt)
-            self.bind(state, stmt.name, Binding("function", stmt.lineno, stmt.col_offset + 1, name=stmt.name, index=index))
+            self.bind(state, stmt.name, Binding("function", stmt.lineno, stmt.col_offset + 1, name=stmt.name,
+                                                index=index))
         elif isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value, state)
         elif isinstance(stmt, ast.AnnAssign):
@@ -431,48 +458,45 @@ class _Extractor:
             elif tc is False:
                 self.block(stmt.body, state)
             else:
-                self.branches(state, [stmt.body, stmt.orelse], include_before=False)
+                self.branches(state, [stmt.body, stmt.orelse], False, stmt)
         elif isinstance(stmt, ast.Try | ast.TryStar):
             before = dict(state)
             stars_before = list(self.stars)
             body_state = dict(before)
             self.block(stmt.body + stmt.orelse, body_state)
-            results = [] if _terminates(stmt.body + stmt.orelse) else [body_state]
-            stars = list(self.stars)
+            results = [] if _terminates(stmt.body + stmt.orelse) else [(body_state, self.stars)]
             for handler in stmt.handlers:
                 handler_state = dict(before)
                 self.stars = list(stars_before)
                 if handler.name:
                     self.bind(handler_state, handler.name, Binding("value", handler.lineno, handler.col_offset + 1))
                 self.block(handler.body, handler_state)
-                stars += [s for s in self.stars if s not in stars]
                 if not _terminates(handler.body):
-                    results.append(handler_state)
-            self.stars = stars
-            state.clear()
-            for result in results or [before]:
-                for name, ids in result.items():
-                    state[name] = state.get(name, frozenset()) | ids
+                    results.append((handler_state, self.stars))
+            self.merge(state, results or [(before, stars_before)], stmt)
             self.block(stmt.finalbody, state)
         elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
             if isinstance(stmt, ast.For | ast.AsyncFor):
                 self.assign_value_targets([stmt.target], state, stmt.lineno)
-            self.branches(state, [stmt.body, stmt.orelse], include_before=True)
+            self.branches(state, [stmt.body, stmt.orelse], True, stmt)
         elif isinstance(stmt, ast.With | ast.AsyncWith):
             for item in stmt.items:
                 if item.optional_vars is not None:
                     self.assign_value_targets([item.optional_vars], state, stmt.lineno)
             self.block(stmt.body, state)
         elif isinstance(stmt, ast.Match):
-            self.branches(state, [case.body for case in stmt.cases], include_before=True)
+            self.branches(state, [case.body for case in stmt.cases], True, stmt)
 
     def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
         module = stmt.module or ""
         for alias in stmt.names:
-            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, module, stmt.level, alias.name, alias.asname or ""))
-            text = f"from {'.' * stmt.level}{module} import {alias.name}" + (f" as {alias.asname}" if alias.asname else "")
+            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, module, stmt.level, alias.name,
+                                           alias.asname or ""))
+            text = f"from {'.' * stmt.level}{module} import {alias.name}"
+            text += f" as {alias.asname}" if alias.asname else ""
             if alias.name == "*":
-                star = self.add(Binding("star", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level, text=text))
+                star = self.add(Binding("star", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
+                                        text=text))
                 for name in list(state):
                     state[name] = frozenset((self.add(Binding(
                         "starname", stmt.lineno, stmt.col_offset + 1, name=name,
@@ -492,7 +516,8 @@ class _Extractor:
                     text=f"import {alias.name} as {alias.asname}"))
             else:
                 top = alias.name.split(".", 1)[0]
-                self.bind(state, top, Binding("module", stmt.lineno, stmt.col_offset + 1, module=top, text=f"import {alias.name}"))
+                self.bind(state, top, Binding("module", stmt.lineno, stmt.col_offset + 1, module=top,
+                                              text=f"import {alias.name}"))
 
     def assign(self, targets: list[ast.expr], value: ast.expr, state: State) -> None:
         for target in targets:
@@ -513,6 +538,19 @@ class _Extractor:
             resolved = [(t, self.ref_binding(v, state)) for t, v in pairs]
             for target, binding in resolved:
                 self.bind_target(target, binding, state)
+            return
+        if isinstance(value, ast.IfExp):
+            # X = A if cond else B: either side, like the branches of an ``if``
+            sides = [self.ref_binding(side, state) for side in _if_sides(value)]
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    self.bind_target(target, sides[0], state)  # unpacking: plain values
+                    continue
+                ids: frozenset[int] = frozenset()
+                for side in sides:
+                    self.bind_target(target, side, state)
+                    ids |= state[target.id]
+                state[target.id] = ids
             return
         if ref:
             binding = self.ref_binding(value, state)
@@ -659,7 +697,8 @@ class _Extractor:
                         local_imports.append((alias.asname or alias.name, inner.module or "", inner.level, alias.name))
             elif isinstance(inner, ast.Import):
                 for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, alias.name, 0, "", alias.asname or ""))
+                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, alias.name, 0, "",
+                                                   alias.asname or ""))
                     local = alias.asname or alias.name.split(".", 1)[0]
                     local_imports.append((local, alias.name if alias.asname else local, 0, ""))
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Call) and dotted(inner.value.func):
@@ -691,6 +730,15 @@ def _function_statements(body: list[ast.stmt]):  # type: ignore[no-untyped-def]
             stack.extend(reversed(handler.body))
         for case in getattr(stmt, "cases", ()) or ():
             stack.extend(reversed(case.body))
+
+
+def _if_sides(value: ast.IfExp) -> list[ast.expr]:
+    """``A if c else B if d else C`` -> [A, B, C]."""
+    sides = [value.body]
+    while isinstance(value.orelse, ast.IfExp):
+        value = value.orelse
+        sides.append(value.body)
+    return [*sides, value.orelse]
 
 
 def _str_list(value: ast.expr) -> list[str] | None:
