@@ -13,6 +13,9 @@ Every key of the contract is here, in the contract's order; keys are only ever a
 
 ``new`` is ``null`` when there was no base to compare with. ``end_line`` is the finding's
 line when the rule did not give a span. Output is deterministic: same report, same bytes.
+
+Layout: indented, with each finding on one line of its own (greppable, and fast: a
+repository with thousands of findings is encoded by the C encoder, not the indenting one).
 """
 
 from __future__ import annotations
@@ -33,18 +36,31 @@ def render_json(report: Report, version: str) -> str:
         "rev": report.rev,
         "base": report.base,
         "concepts": [_concept(c) for c in report.concepts],
-        "findings": [_finding(f) for f in report.findings],
+        "findings": _PLACEHOLDER % "findings",
         "summary": {
             "files": report.summary.files,
             "parsed": report.summary.parsed,
             "cached": report.summary.cached,
             "seconds": round(report.summary.seconds, 3),
         },
-        "fixed": [_finding(f) for f in report.fixed],
+        "fixed": _PLACEHOLDER % "fixed",
         "fail_on": report.fail_on,
         "failed": report.failed,
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    for key, findings in (("findings", report.findings), ("fixed", report.fixed)):
+        text = text.replace(json.dumps(_PLACEHOLDER % key), _one_per_line(findings), 1)
+    return text + "\n"
+
+
+_PLACEHOLDER = "\x00ssot:%s\x00"
+
+
+def _one_per_line(findings: tuple[Finding, ...]) -> str:
+    if not findings:
+        return "[]"
+    lines = ",\n    ".join(json.dumps(_finding(f), ensure_ascii=False) for f in findings)
+    return f"[\n    {lines}\n  ]"
 
 
 def _concept(concept: ConceptResult) -> dict[str, Any]:

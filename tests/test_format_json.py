@@ -110,26 +110,7 @@ def test_exact_output_with_a_base() -> None:
     }
   ],
   "findings": [
-    {
-      "code": "SSOT003",
-      "rule": "duplicate-definition",
-      "severity": "error",
-      "concept": "Manager",
-      "path": "app/copy.py",
-      "line": 3,
-      "column": 1,
-      "end_line": 4,
-      "message": "class `Manager` in `app.copy` is a second definition of concept `Manager` (canonical: `app.core.Manager`, app/core.py:1); import it from `app.core.Manager` instead, or list this path under the concept's `allow`",
-      "new": true,
-      "chain": [],
-      "related": [
-        {
-          "path": "app/core.py",
-          "line": 1
-        }
-      ],
-      "symbol": "app.copy.Manager"
-    }
+    {"code": "SSOT003", "rule": "duplicate-definition", "severity": "error", "concept": "Manager", "path": "app/copy.py", "line": 3, "column": 1, "end_line": 4, "message": "class `Manager` in `app.copy` is a second definition of concept `Manager` (canonical: `app.core.Manager`, app/core.py:1); import it from `app.core.Manager` instead, or list this path under the concept's `allow`", "new": true, "chain": [], "related": [{"path": "app/core.py", "line": 1}], "symbol": "app.copy.Manager"}
   ],
   "summary": {
     "files": 3,
@@ -138,21 +119,7 @@ def test_exact_output_with_a_base() -> None:
     "seconds": 0.0
   },
   "fixed": [
-    {
-      "code": "SSOT009",
-      "rule": "parse-error",
-      "severity": "notice",
-      "concept": null,
-      "path": "app/broken.py",
-      "line": 1,
-      "column": 7,
-      "end_line": 1,
-      "message": "`app/broken.py` was not analysed: invalid syntax",
-      "new": false,
-      "chain": [],
-      "related": [],
-      "symbol": "app/broken.py"
-    }
+    {"code": "SSOT009", "rule": "parse-error", "severity": "notice", "concept": null, "path": "app/broken.py", "line": 1, "column": 7, "end_line": 1, "message": "`app/broken.py` was not analysed: invalid syntax", "new": false, "chain": [], "related": [], "symbol": "app/broken.py"}
   ],
   "fail_on": "new",
   "failed": true
