@@ -39,8 +39,12 @@ NEUTRAL_SUMMARY = (
     "Press **Recheck** above, or comment `/ssot recheck` on the pull request, to try again."
 )
 SUPERSEDED_REASON = "a newer commit ({sha}) was pushed; its check replaces this one"
+STOPPED_REASON = "the server stopped before the check finished"
 CONFIG_BROKEN_REASON = "the configuration on the base branch is invalid ({count} problem{s}); fix it there first"
-CUT_NOTE = "\n\n… the summary was cut at GitHub's limit of 65,535 characters; the annotations list every new finding."
+CUT_NOTE = (
+    "\n\n… the summary was cut at GitHub's limit of 65,535 characters. The new findings are "
+    "annotated on their lines (the first 1,000); `ssot check` lists them all."
+)
 TITLE_FAIL = "{count} new error{s}: {codes}"
 TITLE_FAIL_ANY = "{count} error{s}: {codes}"
 TITLE_PASS = "{passing} of {total} concept{s} pass; no new errors"
@@ -74,6 +78,16 @@ def _cell(text: str) -> str:
     for i in range(0, len(parts), 2):
         parts[i] = re.sub(r"([_*<])", r"\\\1", parts[i])
     return "`".join(parts).replace("|", "\\|").strip() or "—"
+
+
+def code(text: str) -> str:
+    """``text`` as a Markdown code span that nothing in it can close (CommonMark's rule:
+    a fence longer than any run of backticks inside), on one line."""
+    text = " ".join(text.split())
+    runs = [len(r) for r in re.findall(r"`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def one_line(text: str, limit: int = MAX_TITLE) -> str:
@@ -139,11 +153,11 @@ def concept_table(concept: ConceptResult) -> str:
     where = ""
     if concept.canonical is not None:
         c = concept.canonical
-        where = f" · canonical `{c.dotted}` (`{c.path}:{c.line}`)"
+        where = f" · canonical {code(c.dotted)} ({code(f'{c.path}:{c.line}')})"
     issue = f" · tracking #{concept.issue}" if concept.issue else ""
     verb = "passes" if concept.status == "pass" else "fails"
     lines = [
-        f"### {icon} `{concept.name}` {verb}{where}{issue}",
+        f"### {icon} {code(concept.name)} {verb}{where}{issue}",
         "",
         "| check | expected | actual | status |",
         "| --- | --- | --- | --- |",
@@ -161,9 +175,11 @@ def concept_table(concept: ConceptResult) -> str:
 def finding_item(finding: Finding, *, struck: bool = False) -> str:
     name = f"~~{slug(finding.code)}~~" if struck else f"**{slug(finding.code)}**"
     icon = SEVERITY_ICON[finding.severity]
-    lines = [f"- {icon} {name} at `{finding.path}:{finding.line}`: {finding.message}"]
+    # one line each: a message or path cannot open a block (heading, list, fence) of its own
+    message = " ".join(finding.message.split())
+    lines = [f"- {icon} {name} at {code(f'{finding.path}:{finding.line}')}: {message}"]
     if finding.chain:
-        lines.append("  - resolution: " + " → ".join(f"`{step}`" for step in finding.chain))
+        lines.append("  - resolution: " + " → ".join(code(step) for step in finding.chain))
     return "\n".join(lines)
 
 
@@ -183,18 +199,22 @@ def summary(report: Report, *, config_change: Sequence[str] = (), config_path: s
             f"### Fixed findings ({len(report.fixed)})\n\n"
             + "\n".join(finding_item(f, struck=True) for f in report.fixed)
         )
-    existing = [f for f in report.findings if f.new is False and f.severity is Severity.ERROR]
+    existing = [
+        f for f in report.findings if f.new is False and f.severity is Severity.ERROR and f.code != "SSOT010"
+    ]
     if existing and report.fail_on == "new":
         n = len(existing)
         parts.append(EXISTING_NOTE.format(count=n, s=_s(n), are="is" if n == 1 else "are"))
     parts.extend(concept_table(c) for c in report.concepts)
+    # what comes after the findings and tables is kept whole when the summary is cut
+    tail: list[str] = []
     if config_change:
-        parts.append(
+        tail.append(
             CONFIG_CHANGE_HEADER.format(path=config_path or "the configuration")
             + "\n".join(f"- {line}" for line in config_change)
         )
     s = report.summary
-    parts.append(
+    tail.append(
         FOOTER.format(
             files=s.files,
             parsed=s.parsed,
@@ -203,7 +223,10 @@ def summary(report: Report, *, config_change: Sequence[str] = (), config_path: s
             config=f"`{report.config_path}`" if report.config_path else "built-in defaults",
         )
     )
-    return cut("\n\n".join(parts))
+    end = cut("\n\n".join(tail), MAX_SUMMARY // 4, "…")
+    if not parts:
+        return end
+    return cut("\n\n".join(parts), MAX_SUMMARY - len(end) - 2) + "\n\n" + end
 
 
 def annotation(finding: Finding) -> dict[str, Any]:

@@ -43,12 +43,15 @@ def marker(name: str) -> str:
 
 
 def find(comments: Sequence[dict[str, Any]], name: str) -> dict[str, Any] | None:
-    """The App's status comment for the concept (the first that carries its marker)."""
+    """The App's status comment for the concept: the first comment *by a bot* carrying its
+    marker. A person's comment that quotes the marker is never taken for it (it would be
+    overwritten, and its status marker could fake a flip)."""
     needle = marker(name)
-    mine = [c for c in comments if needle in (c.get("body") or "")]
-    bots = [c for c in mine if (c.get("user") or {}).get("type") == "Bot"]
-    found = bots or mine
-    return found[0] if found else None
+    for c in comments:
+        user = c.get("user")
+        if isinstance(user, dict) and user.get("type") == "Bot" and needle in (c.get("body") or ""):
+            return c
+    return None
 
 
 def shown_status(body: str) -> str | None:
@@ -64,8 +67,14 @@ def flip(previous: str | None, current: str) -> str | None:
     return None
 
 
+#: Characters that could end a quoted Mermaid label, start an entity, become HTML, or close
+#: the Markdown code fence around the graph; written as Mermaid entity codes instead.
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "`": "#96;", "<": "#lt;", ">": "#gt;", "&": "#amp;"}
+
+
 def _label(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Text for a ``["..."]`` label: one line, nothing in it can leave the label."""
+    return "".join(_MERMAID_ESCAPES.get(ch, ch) for ch in " ".join(text.split()))
 
 
 def mermaid(concept: ConceptResult) -> str:

@@ -8,6 +8,7 @@ log, never to GitHub.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from rules.model import Report
 FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
 FAILED_GITHUB = "GitHub answered {status} to a request the check needed ({message})"
 FAILED_TOO_LARGE = "the repository is too large to fetch ({detail})"
+#: Seconds a stopping server gives each running check to be marked neutral.
+STOP_NOTICE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -39,12 +42,23 @@ class Repo:
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> Repo | None:
-        installation = data.get("installation") or {}
-        repository = data.get("repository") or {}
-        if not installation.get("id") or not repository.get("name"):
+        """The payload's repository and installation; None when either is absent or malformed."""
+        installation, repository = data.get("installation"), data.get("repository")
+        if not isinstance(installation, dict) or not isinstance(repository, dict):
             return None
-        owner = (repository.get("owner") or {}).get("login") or repository.get("full_name", "/").split("/")[0]
-        return cls(int(installation["id"]), owner, repository["name"])
+        installation_id, name = installation.get("id"), repository.get("name")
+        if not isinstance(installation_id, int) or isinstance(installation_id, bool) or not installation_id:
+            return None
+        if not isinstance(name, str) or not name:
+            return None
+        owner_field = repository.get("owner")
+        owner = owner_field.get("login") if isinstance(owner_field, dict) else None
+        if not isinstance(owner, str) or not owner:
+            full_name = repository.get("full_name")
+            owner = full_name.split("/")[0] if isinstance(full_name, str) else ""
+        if not owner:
+            return None
+        return cls(installation_id, owner, name)
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,12 @@ def pull_check(ctx: AppContext, target: PullTarget, *, trigger: str) -> Job:
 
 
 async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
+    """Create the check run, then complete it: the verdict, or neutral with the reason.
+
+    Everything between creating and completing the run is guarded, the builders and the
+    completing request included, so that no failure (nor a server shutdown) leaves the run
+    ``in_progress``.
+    """
     repo = target.repo
     api = ctx.github.installation(repo.installation_id)
     job.checkpoint()
@@ -110,19 +130,34 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
     try:
         report, change, config_path = await _analyse_pull(ctx, api, target, job)
         job.checkpoint()
+        payloads = checkrun.completed(report, ctx.clock.iso(), config_change=change, config_path=config_path)
+        await api.update_check_run(repo.owner, repo.name, run_id, payloads[0])
     except Superseded as exc:
-        reason = checkrun.SUPERSEDED_REASON.format(sha=str(exc)[:7])
-        await api.update_check_run(repo.owner, repo.name, run_id, checkrun.neutral(reason, ctx.clock.iso()))
+        await _give_up(ctx, api, repo, run_id, checkrun.SUPERSEDED_REASON.format(sha=str(exc)[:7]))
         return "superseded"
+    except asyncio.CancelledError:
+        # the server is stopping: say so before the session closes, within a bounded wait
+        try:
+            await asyncio.wait_for(_give_up(ctx, api, repo, run_id, checkrun.STOPPED_REASON), STOP_NOTICE_SECONDS)
+        except Exception:  # noqa: BLE001 - stopping anyway; the log says which run is left
+            logs.event("check run left in progress", level=logging.ERROR, exc_info=True, check_run=run_id, **job.fields)
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a neutral check run with its reason
-        logs.event("check could not finish", level=logging.WARNING, exc_info=True, **job.fields)
-        payload = checkrun.neutral(failure_reason(exc), ctx.clock.iso())
-        await api.update_check_run(repo.owner, repo.name, run_id, payload)
+        logs.event("check could not finish", level=logging.WARNING, exc_info=True, check_run=run_id, **job.fields)
+        await _give_up(ctx, api, repo, run_id, failure_reason(exc))
         return "neutral"
-    payloads = checkrun.completed(report, ctx.clock.iso(), config_change=change, config_path=config_path)
-    for payload in payloads:
-        await api.update_check_run(repo.owner, repo.name, run_id, payload)
+    for payload in payloads[1:]:
+        try:
+            await api.update_check_run(repo.owner, repo.name, run_id, payload)
+        except Exception:  # noqa: BLE001 - the run is complete; only some annotations are missing
+            logs.event("annotations not sent", level=logging.WARNING, exc_info=True, check_run=run_id, **job.fields)
+            break
     return str(payloads[0]["conclusion"])
+
+
+async def _give_up(ctx: AppContext, api: InstallationAPI, repo: Repo, run_id: int, reason: str) -> None:
+    """Complete the run as neutral, saying why it could not finish."""
+    await api.update_check_run(repo.owner, repo.name, run_id, checkrun.neutral(reason, ctx.clock.iso()))
 
 
 async def _analyse_pull(
@@ -213,11 +248,14 @@ async def answer_comment(
     job: Job,
 ) -> str:
     api = ctx.github.installation(repo.installation_id)
-    await api.react(repo.owner, repo.name, comment_id, commands.REACTION)
+    try:
+        await api.react(repo.owner, repo.name, comment_id, commands.REACTION)
+    except (HTTPException, GitHubUnavailable):  # the 👀 is a courtesy: the command still runs
+        logs.event("reaction not added", level=logging.WARNING, exc_info=True, **job.fields)
     if command == commands.HELP:
         await api.comment(repo.owner, repo.name, number, commands.HELP_TEXT)
         return "help"
-    allowed = commenter.lower() == author.lower()
+    allowed = bool(author) and commenter.lower() == author.lower()
     if not allowed:
         allowed = bool(await api.permission(repo.owner, repo.name, commenter) & commands.ALLOWED_PERMISSIONS)
     if not allowed:
@@ -260,12 +298,25 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     job.checkpoint()
     report = await ctx.analyse(run_check, snapshot, None, config, ctx.store, workers=ctx.settings.workers)
     ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)
-    flips = 0
-    for concept in report.concepts:
-        if concept.issue:
-            job.checkpoint()
-            flips += await _update_issue(ctx, api, repo, branch, sha, concept)
-    return f"validated-{len([c for c in report.concepts if c.issue])}"
+    tracked_results = [c for c in report.concepts if c.issue]
+    failed = 0
+    for concept in tracked_results:
+        job.checkpoint()
+        try:
+            await _update_issue(ctx, api, repo, branch, sha, concept)
+        except Exception:  # noqa: BLE001 - one unreachable issue must not starve the others
+            failed += 1
+            logs.event(
+                "tracking issue not updated",
+                level=logging.WARNING,
+                exc_info=True,
+                concept=concept.name,
+                issue=concept.issue,
+                **job.fields,
+            )
+    # counts go to the job's log line; the outcome stays a small set (it is a metric label)
+    job.fields.update(concepts=len(tracked_results), issues_failed=failed or None)
+    return "validated-partly" if failed else "validated"
 
 
 async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: Any) -> int:

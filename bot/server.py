@@ -70,8 +70,13 @@ def make_app(
     github_factory: GitHubFactory = default_github,
     clock: Clock | None = None,
     store: SummaryStore | None = None,
+    shutdown_grace: float = SHUTDOWN_GRACE,
 ) -> web.Application:
-    """The App. ``store`` lets a benchmark start warm; by default it is built from settings."""
+    """The App. ``store`` lets a benchmark start warm; by default it is built from settings.
+
+    On shutdown, running jobs get ``shutdown_grace`` seconds to finish; then they are
+    cancelled (a cancelled pull-request check still completes its run as neutral).
+    """
     app = web.Application(client_max_size=MAX_BODY)
     clock = clock or Clock()
     app[SETTINGS] = settings
@@ -101,7 +106,7 @@ def make_app(
             yield
         finally:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(queue.idle(), SHUTDOWN_GRACE)
+                await asyncio.wait_for(queue.idle(), shutdown_grace)
             await queue.stop()
             await session.close()
             executor.shutdown(wait=True)
@@ -119,13 +124,15 @@ async def handle_webhook(request: web.Request) -> web.Response:
     app = request.app
     clock, metrics = app[CLOCK], app[METRICS]
     started = clock.monotonic()
-    event_name = request.headers.get("X-GitHub-Event", "") or "unknown"
-    delivery_id = request.headers.get("X-GitHub-Delivery", "")
+    event_name = (request.headers.get("X-GitHub-Event", "") or "unknown").strip()[:64]
+    delivery_id = request.headers.get("X-GitHub-Delivery", "")[:64]
     fields: dict[str, Any] = {"delivery": delivery_id or None, "event": event_name}
     status, text, outcome = 202, "", "ignored"
+    verified = False
     try:
         body = await request.read()
         event = webhook.parse(request.headers, body, app[SETTINGS].webhook_secret)
+        verified = True
         fields.update(_describe(event.data))
         if not app[DELIVERIES].first_time(event.delivery_id):
             status, text, outcome = 200, DUPLICATE, "duplicate"
@@ -149,7 +156,7 @@ async def handle_webhook(request: web.Request) -> web.Response:
         status, text, outcome = 500, "internal error; see the server log", "crashed"
     seconds = clock.monotonic() - started
     label = outcome.split(":", 1)[0]
-    metrics.deliveries.labels(event_name, label).inc()
+    metrics.deliveries.labels(webhook.event_label(event_name, verified=verified), label).inc()
     metrics.ack_seconds.observe(seconds)
     logs.event("delivery", outcome=outcome, status=status, duration_ms=round(seconds * 1000, 2), **fields)
     return web.Response(status=status, text=text)

@@ -21,6 +21,7 @@ REQUIRED = {
     "GITHUB_WEBHOOK_SECRET": "the webhook secret entered when the App was created",
 }
 MISSING_HEADER = "ssot serve cannot start; fix these environment variables:"
+BAD_KEY = "a PEM block, but not an RSA private key that can sign the App's tokens (RS256)"
 
 
 def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
@@ -108,10 +109,24 @@ def _private_key(env: Mapping[str, str], problems: list[str]) -> str:
         return ""
     # keys pasted into a one-line variable often carry literal "\n"
     text = text.replace("\\n", "\n")
+    where = "GITHUB_PRIVATE_KEY" if env.get("GITHUB_PRIVATE_KEY", "").strip() else "GITHUB_PRIVATE_KEY_PATH"
     if "-----BEGIN" not in text or "PRIVATE KEY-----" not in text:
-        where = "GITHUB_PRIVATE_KEY" if env.get("GITHUB_PRIVATE_KEY", "").strip() else "GITHUB_PRIVATE_KEY_PATH"
         problems.append(f"{where}: not a PEM private key (expected '-----BEGIN RSA PRIVATE KEY-----')")
+    elif not _signs(text + "\n"):
+        # found now rather than as a failed check on the first pull request
+        problems.append(f"{where}: {BAD_KEY}")
     return text + "\n"
+
+
+def _signs(private_key: str) -> bool:
+    """Whether the key can sign the App's JWTs (RS256). Nothing about the key is reported."""
+    import jwt
+
+    try:
+        jwt.encode({"iss": "0"}, private_key, algorithm="RS256")
+    except Exception:  # noqa: BLE001 - any failure means the key is unusable
+        return False
+    return True
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:

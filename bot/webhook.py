@@ -11,6 +11,7 @@ import hmac
 import json
 import re
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from cachetools import TTLCache
 from gidgethub import sansio
@@ -22,6 +23,16 @@ MALFORMED_SIGNATURE = "malformed X-Hub-Signature-256 header (expected sha256=<64
 BAD_SIGNATURE = "signature does not match the webhook secret"
 MISSING_EVENT = "missing X-GitHub-Event header"
 BAD_BODY = "body is not a JSON object"
+BAD_ACTION = "payload field `action` is not a string"
+BAD_FIELD = "payload lacks `{path}` (or it has the wrong type)"
+
+#: The events the App routes (and ``ping``): the only names an unverified delivery may put
+#: in a metric label, so that forged ``X-GitHub-Event`` headers cannot grow the label set.
+ROUTED_EVENTS = frozenset(
+    {"ping", "pull_request", "issue_comment", "check_run", "check_suite", "push", "installation",
+     "installation_repositories"}
+)
+OTHER_EVENT = "other"
 
 
 class Rejected(Exception):
@@ -66,7 +77,40 @@ def parse(headers: Mapping[str, str], body: bytes, secret: str) -> sansio.Event:
         raise Rejected(400, BAD_BODY) from exc
     if not isinstance(data, dict):
         raise Rejected(400, BAD_BODY)
+    if not isinstance(data.get("action", ""), str):
+        raise Rejected(400, BAD_ACTION)  # the routers look actions up in a dict
     return sansio.Event(data, event=event, delivery_id=headers.get("x-github-delivery", "").strip())
+
+
+def event_label(name: str, *, verified: bool) -> str:
+    """The ``event`` label of a delivery's metric: a bounded set whatever the sender wrote.
+
+    A verified delivery comes from GitHub, whose event names are a short fixed list; an
+    unverified one keeps its name only if it is one the App routes.
+    """
+    if verified and re.fullmatch(r"[a-z_]{1,64}", name):
+        return name
+    return name if name in ROUTED_EVENTS else OTHER_EVENT
+
+
+_MISSING = object()
+
+
+def field(data: Mapping[str, Any], path: str, kind: type | tuple[type, ...] = str) -> Any:
+    """``data["a"]["b"]`` for ``path`` ``"a.b"``, of type ``kind``; else :class:`Rejected` (400).
+
+    Handlers read what they need through this, so a payload missing a field is answered
+    400 naming it, never 500.
+    """
+    value: Any = data
+    for key in path.split("."):
+        value = value.get(key, _MISSING) if isinstance(value, Mapping) else _MISSING
+        if value is _MISSING:
+            raise Rejected(400, BAD_FIELD.format(path=path))
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise Rejected(400, BAD_FIELD.format(path=path))
+    return value
 
 
 class Deliveries:

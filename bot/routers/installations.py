@@ -12,9 +12,10 @@ router = Router()
 
 @router.register("installation")
 async def on_installation(event: sansio.Event, delivery: Delivery) -> None:
-    installation_id = (event.data.get("installation") or {}).get("id")
-    if event.data.get("action") == "deleted" and installation_id:
-        delivery.app.github.forget(int(installation_id))
+    installation = event.data.get("installation")
+    installation_id = installation.get("id") if isinstance(installation, dict) else None
+    if event.data.get("action") == "deleted" and isinstance(installation_id, int):
+        delivery.app.github.forget(installation_id)
     delivery.ignore(f"installation {event.data.get('action')}")
 
 

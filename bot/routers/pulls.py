@@ -7,6 +7,7 @@ from gidgethub.routing import Router
 
 from bot import jobs
 from bot.context import Delivery
+from bot.webhook import field
 
 router = Router()
 ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
@@ -17,11 +18,15 @@ async def on_pull_request(event: sansio.Event, delivery: Delivery) -> None:
     if repo is None:
         delivery.ignore("no installation in the payload")
         return
-    pull = event.data["pull_request"]
+    data = event.data
     target = jobs.PullTarget(
-        repo, pull["head"]["sha"], pull["base"]["ref"], int(pull["number"]), pull["base"].get("sha")
+        repo,
+        field(data, "pull_request.head.sha"),
+        field(data, "pull_request.base.ref"),
+        field(data, "pull_request.number", int),
+        field(data, "pull_request.base.sha", (str, type(None))),
     )
-    delivery.enqueue(jobs.pull_check(delivery.app, target, trigger=event.data["action"]))
+    delivery.enqueue(jobs.pull_check(delivery.app, target, trigger=str(data["action"])))
 
 
 for _action in ACTIONS:

@@ -7,6 +7,7 @@ from gidgethub.routing import Router
 
 from bot import jobs
 from bot.context import Delivery
+from bot.webhook import field
 
 router = Router()
 
@@ -14,7 +15,8 @@ router = Router()
 @router.register("push")
 async def on_push(event: sansio.Event, delivery: Delivery) -> None:
     data = event.data
-    default = (data.get("repository") or {}).get("default_branch")
+    repository = data.get("repository")
+    default = repository.get("default_branch") if isinstance(repository, dict) else None
     if data.get("deleted") or not data.get("after") or set(str(data["after"])) == {"0"}:
         delivery.ignore("branch deleted")
         return
@@ -25,4 +27,4 @@ async def on_push(event: sansio.Event, delivery: Delivery) -> None:
     if repo is None:
         delivery.ignore("no installation in the payload")
         return
-    delivery.enqueue(jobs.push_validation(delivery.app, repo, str(default), str(data["after"])))
+    delivery.enqueue(jobs.push_validation(delivery.app, repo, str(default), field(data, "after")))

@@ -86,9 +86,14 @@ def test_completed_payloads_batch_annotations_by_50() -> None:
 
 def test_summary_is_cut_to_githubs_limit() -> None:
     many = tuple(finding(path=f"app/{'deep/' * 40}m{i}.py", symbol=f"s{i}") for i in range(400))
-    text = checkrun.summary(report(findings=many))
+    text = checkrun.summary(report(findings=many), config_change=["concept `C` is added"], config_path="x.toml")
     assert len(text) <= checkrun.MAX_SUMMARY
-    assert text.endswith(checkrun.CUT_NOTE)
+    # the cut falls in the findings; what the pull request's config edit changes, and the
+    # footer, are kept whole after the note
+    body, _, tail = text.partition(checkrun.CUT_NOTE)
+    assert tail.startswith("\n\n" + checkrun.CONFIG_CHANGE_HEADER.format(path="x.toml"))
+    assert "- concept `C` is added\n\n<sub>6 files checked" in tail and tail.endswith("</sub>")
+    assert body.rsplit("\n", 1)[-1].startswith("  - resolution: ")  # cut between whole lines
 
 
 def test_neutral_says_why_in_one_line() -> None:
@@ -162,3 +167,40 @@ def test_tarballs_are_read_in_memory_keeping_only_what_matters() -> None:
         read_tarball(data, max_total=3)
     with pytest.raises(TooLarge):
         read_tarball(b"not a tarball", max_total=10)
+
+
+def test_mermaid_labels_cannot_leave_their_node_or_the_fence() -> None:
+    hostile = 'x"] --> evil\n```\n@everyone <img src=x> #35; `y`'
+    graph = issue_status.mermaid(ConceptResult("C", "fail", 1, False, None, (), (("a.B", ("a.B", hostile)),)))
+    lines = graph.split("\n")
+    assert lines[0] == "```mermaid" and lines[-1] == "```" and graph.count("```") == 2
+    assert lines[3] == ('  n1["x#quot;] --#gt; evil #96;#96;#96; @everyone #lt;img src=x#gt; #35;35; #96;y#96;"]')
+    assert lines[4] == "  n0 --> n1"
+
+
+def test_paths_and_messages_stay_inside_their_code_spans_and_lines() -> None:
+    odd = Finding("SSOT009", "parse-error", Severity.WARNING, None, "x", "`a``b.py` was not analysed:\n# heading",
+                  Location("a``b.py", 2))
+    assert checkrun.finding_item(odd) == (
+        "- ⚠️ **SSOT009 parse-error** at ```a``b.py:2```: `a``b.py` was not analysed: # heading")
+    assert checkrun.code("`x`") == "`` `x` ``"
+
+
+def test_config_problems_are_not_counted_as_existing_errors() -> None:
+    problem = Finding("SSOT010", "config-error", Severity.ERROR, None, "concept[0].name", "`name` is required",
+                      Location(".github/ssot.toml", 2), new=False)
+    broken = Report(rev="h", base="b", concepts=(), findings=(problem,), fail_on="new", config_path=".github/ssot.toml")
+    assert checkrun.conclusion(broken) == "neutral"
+    assert checkrun.summary(broken).split("\n\n")[:2] == [
+        "### Configuration problems",
+        "- ❌ **SSOT010 config-error** at `.github/ssot.toml:2`: `name` is required",
+    ]
+    assert "existing error" not in checkrun.summary(broken)
+
+
+def test_only_a_bots_comment_is_the_status_comment() -> None:
+    body = issue_status.status_body(concept("fail"), branch="main", sha="abc", when="now")
+    quoted = {"id": 1, "body": "> " + body, "user": {"login": "rita", "type": "User"}}
+    assert issue_status.find([quoted], "WebSocketManager") is None
+    mine = {"id": 2, "body": body, "user": {"login": "ssot-bot[bot]", "type": "Bot"}}
+    assert issue_status.find([quoted, mine], "WebSocketManager") is mine

@@ -72,3 +72,25 @@ async def test_other_branches_and_deletions_are_ignored(bot: Bot, github: FakeGi
     deleted = payloads.push(repo, after="0" * 40, before=repo.git.tip("main") or "")
     assert await bot.deliver("push", deleted) == (202, "ignored: branch deleted")
     assert bot_comments(repo, 564) == []
+
+
+async def test_a_persons_comment_quoting_the_marker_is_left_alone(bot: Bot, github: FakeGitHub) -> None:
+    repo = github.repo()
+    repo.issue(564)
+    planted = issue_status.marker("WebSocketManager") + "\n" + issue_status.STATUS_MARKER.format(status="fail")
+    human = github.add_comment(repo, 564, planted, {"login": "rita", "type": "User"})
+    await push(bot, repo, BASE)
+    assert human["body"] == planted and "edits" not in human
+    [status] = bot_comments(repo, 564)  # a status comment of its own, and no "resolved" flip
+    assert status["body"].startswith(issue_status.marker("WebSocketManager"))
+
+
+async def test_one_unreachable_issue_does_not_stop_the_others(bot: Bot, github: FakeGitHub) -> None:
+    repo = github.repo()
+    repo.issue(564)
+    ghost = '[[concept]]\nname = "Ghost"\ncanonical = "app.ghost.Ghost"\nissue = 999\n\n'
+    files = {**BASE, "app/ghost.py": "class Ghost:\n    pass\n", ".github/ssot.toml": ghost + CONFIG}
+    assert await push(bot, repo, files) == "queued"  # issue 999 does not exist: GitHub answers 404
+    [status] = bot_comments(repo, 564)
+    assert "## ✅ SSOT: `WebSocketManager` passes on `main`" in status["body"]
+    assert [r.status for r in github.calls("issues/list-comments")] == [404, 200]

@@ -175,3 +175,11 @@ async def test_a_newer_head_drops_queued_work(make_bot, github: FakeGitHub) -> N
     await bot.settle()
     assert github.runs_for(newer) == []
     assert [r["conclusion"] for r in github.runs_for(newest)] == ["success"]
+
+
+async def test_a_reaction_github_refuses_does_not_stop_the_recheck(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, DUPLICATE, author="octocat")
+    github.fail("POST", r"/reactions$", status=404)  # e.g. the comment was deleted meanwhile
+    assert await bot.deliver("issue_comment", comment(github, s, "/ssot recheck", "octocat")) == (202, "queued")
+    await bot.settle()
+    assert [r["conclusion"] for r in github.runs_for(s.head)] == ["failure"]

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot import server, webhook
-from bot.settings import Settings, SettingsError, load_settings
+from bot.settings import BAD_KEY, Settings, SettingsError, load_settings
 from tests.app.conftest import SECRET, Bot
 
 PING = json.dumps({"zen": "Keep it logically awesome.", "hook_id": 1}).encode()
@@ -133,3 +133,21 @@ async def test_metrics_are_prometheus_text(bot: Bot) -> None:
         "ssot_summary_cache_hit_ratio",
     ):
         assert name in text
+
+
+def test_settings_refuse_a_key_that_cannot_sign() -> None:
+    garbage = "-----BEGIN RSA PRIVATE KEY-----\nbm90IGEga2V5\n-----END RSA PRIVATE KEY-----"
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"GITHUB_APP_ID": "1", "GITHUB_PRIVATE_KEY": garbage, "GITHUB_WEBHOOK_SECRET": "s"})
+    assert caught.value.problems == (f"GITHUB_PRIVATE_KEY: {BAD_KEY}",)
+    assert "bm90IGEga2V5" not in str(caught.value)
+
+
+async def test_forged_event_names_do_not_grow_the_metrics(bot: Bot) -> None:
+    for i in range(3):
+        await bot.deliver(f"made-up-{i}", PING, signature="sha256=" + "0" * 64)
+    await bot.deliver("star", b'{"action": "created"}')  # signed: GitHub's own name is kept
+    text = await (await bot.client.get("/metrics")).text()
+    assert "made-up" not in text
+    assert 'ssot_webhook_deliveries_total{event="other",outcome="rejected-401"} 3.0' in text
+    assert 'ssot_webhook_deliveries_total{event="star",outcome="ignored"} 1.0' in text
