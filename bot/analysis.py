@@ -4,7 +4,9 @@ the rules, compare with the base. Shared by ``ssot check`` and the App's jobs.""
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -139,7 +141,11 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
         chunk_size += len(blob[1])
     done = 0
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        # forking a process that runs other threads (the App's server) can deadlock a child
+        # on a lock some thread held: start workers from a clean fork server there
+        method = "fork" if threading.active_count() == 1 else "forkserver"
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
+                                 mp_context=multiprocessing.get_context(method)) as pool:
             for result in pool.map(_summarize_chunk, chunks):
                 out.update((sha, FileSummary.decode(data)) for sha, data in result)
                 store.put_encoded(result)

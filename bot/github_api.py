@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import aiohttp
-from gidgethub import BadRequest, HTTPException
+from gidgethub import BadRequest
 from gidgethub import abc as gh_abc
 
 from bot.auth import AppAuth
@@ -208,9 +208,6 @@ class InstallationAPI:
 
     # -- reading code ---------------------------------------------------------------------
 
-    async def repository(self, owner: str, repo: str) -> dict[str, Any]:
-        return await self._get("/repos/{owner}/{repo}", {"owner": owner, "repo": repo})
-
     async def pull(self, owner: str, repo: str, number: int) -> dict[str, Any]:
         return await self._get(
             "/repos/{owner}/{repo}/pulls/{pull_number}",
@@ -224,21 +221,6 @@ class InstallationAPI:
             {"owner": owner, "repo": repo, "basehead": f"{base}...{head}"},
         )
         return str(answer["base_commit"]["sha"]), str(answer["merge_base_commit"]["sha"])
-
-    async def file_text(self, owner: str, repo: str, path: str, ref: str) -> str | None:
-        """A file's text at ``ref``, or None when there is no such file."""
-        try:
-            answer = await self._get(
-                "/repos/{owner}/{repo}/contents/{+path}{?ref}",
-                {"owner": owner, "repo": repo, "path": path, "ref": ref},
-            )
-        except BadRequest as exc:
-            if exc.status_code == 404:
-                return None
-            raise
-        if not isinstance(answer, dict) or answer.get("type") != "file":
-            return None
-        return base64.b64decode(answer.get("content", "")).decode("utf-8", errors="replace")
 
     async def tree(self, owner: str, repo: str, sha: str) -> dict[str, Any]:
         return await self._get(
@@ -405,6 +387,3 @@ class GitHubApp:
         self.auth.invalidate(installation_id)
         self._installations.pop(installation_id, None)
 
-
-def is_not_found(exc: BaseException) -> bool:
-    return isinstance(exc, HTTPException) and exc.status_code == 404

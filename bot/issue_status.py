@@ -116,24 +116,36 @@ def mermaid(concept: ConceptResult) -> str:
     return "\n".join(lines)
 
 
+#: GitHub refuses issue comments longer than this
+MAX_COMMENT = 65_536
+GRAPH_TOO_LARGE = "_The resolution graph is too large for one comment; `ssot resolve` shows each chain._"
+
+
 def status_body(concept: ConceptResult, *, branch: str, sha: str, when: str) -> str:
-    return "\n".join(
-        [
+    def body(graph: str, table: str) -> str:
+        return "\n".join([
             marker(concept.name),
             STATUS_MARKER.format(status=concept.status),
             HEADING[concept.status].format(name=concept.name, branch=branch),
             "",
             CHECKED.format(sha=sha, when=when),
             "",
-            concept_table(concept),
+            table,
             "",
             GRAPH_HEADING,
             "",
-            mermaid(concept),
+            graph,
             "",
             FOOTER.format(branch=branch, name=concept.name),
-        ]
-    )
+        ])
+
+    table = concept_table(concept)
+    text = body(mermaid(concept), table)
+    if len(text) > MAX_COMMENT:  # a concept with very many aliases: the graph goes first
+        text = body(GRAPH_TOO_LARGE, table)
+    if len(text) > MAX_COMMENT:
+        text = body(GRAPH_TOO_LARGE, table[: MAX_COMMENT // 2] + "\n\n…")
+    return text
 
 
 def flip_body(concept: ConceptResult, kind: str, *, branch: str, sha: str, closing: bool) -> str:

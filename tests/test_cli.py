@@ -217,3 +217,25 @@ def test_console_script_runs(tmp_path: Path) -> None:
                           env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")})
     assert proc.returncode == 0, proc.stderr
     assert "PASS" in proc.stdout
+
+
+def test_parsing_in_processes_from_a_threaded_program(tmp_path: Path) -> None:
+    """The App analyses on a thread: the process pool must then not fork a threaded parent."""
+    import threading
+
+    from bot.analysis import load_config, run_check
+    from bot.cache import SummaryStore
+    from bot.snapshot import MemorySnapshot
+
+    files = {f"pkg/m{i}.py": (f"class C{i}:\n" + "    def m(self):\n        return 1\n" * 300).encode()
+             for i in range(80)}
+    snapshot = MemorySnapshot(files)
+    results = []
+
+    def analyse() -> None:
+        results.append(run_check(snapshot, None, load_config(snapshot), SummaryStore(None, "t"), workers=2))
+
+    thread = threading.Thread(target=analyse)
+    thread.start()
+    thread.join(timeout=120)
+    assert results and results[0].summary.parsed == 80

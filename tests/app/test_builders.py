@@ -204,3 +204,18 @@ def test_only_a_bots_comment_is_the_status_comment() -> None:
     assert issue_status.find([quoted], "WebSocketManager") is None
     mine = {"id": 2, "body": body, "user": {"login": "ssot-bot[bot]", "type": "Bot"}}
     assert issue_status.find([quoted, mine], "WebSocketManager") is mine
+
+
+def test_a_status_comment_fits_githubs_limit_even_with_thousands_of_aliases() -> None:
+    from bot import issue_status
+    from rules.engine import analyze_sources
+
+    aliases = [f"app.compat{i}.Manager" for i in range(3000)]
+    files = {"app/__init__.py": "", "app/core.py": "class Manager:\n    pass\n"}
+    files.update({f"app/compat{i}.py": "from .core import Manager\n" for i in range(3000)})
+    config = '[[concept]]\nname = "Manager"\ncanonical = "app.core.Manager"\naliases = [%s]\n' % ", ".join(
+        f'"{a}"' for a in aliases)
+    [concept] = analyze_sources(files, config).concepts
+    body = issue_status.status_body(concept, branch="main", sha="abc", when="now")
+    assert len(body) <= issue_status.MAX_COMMENT
+    assert issue_status.GRAPH_TOO_LARGE in body and body.startswith(issue_status.marker("Manager"))
