@@ -13,6 +13,7 @@ import glob
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable
 
 from cachetools import LRUCache
@@ -20,6 +21,7 @@ from cachetools import LRUCache
 from rules.summary import FORMAT, FileSummary
 
 _BATCH = 900  # SQLite's default limit on host parameters is 999
+_OPEN_ATTEMPTS = 20
 
 
 class SummaryStore:
@@ -32,15 +34,24 @@ class SummaryStore:
     def _open(self, directory: str, version: str) -> None:
         name = f"summaries-f{FORMAT}-v{version}.sqlite"
         path = os.path.join(directory, name)
-        try:
-            os.makedirs(directory, exist_ok=True)
-            db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
-        except (OSError, sqlite3.Error) as exc:
-            print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
-            return
+        for attempt in range(_OPEN_ATTEMPTS):
+            try:
+                os.makedirs(directory, exist_ok=True)
+                db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
+                break
+            except sqlite3.OperationalError as exc:
+                # two runs creating the file at once: switching it to WAL needs a moment alone
+                if "locked" in str(exc) and attempt < _OPEN_ATTEMPTS - 1:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
+                print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
+                return
+            except (OSError, sqlite3.Error) as exc:
+                print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
+                return
         self._db = db
         for old in glob.glob(os.path.join(directory, "summaries-*.sqlite*")):
             if not os.path.basename(old).startswith(name):
