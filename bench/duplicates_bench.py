@@ -1,12 +1,16 @@
 """Benchmarks for SSOT008 near-duplicate-class (results in bench/DUPLICATES.md).
 
-    python bench/duplicates_bench.py scaling              # 2,500 .. 20,000 generated classes
-    python bench/duplicates_bench.py shape CORPUS         # fingerprint cost against ast.parse
-    python bench/duplicates_bench.py cold CORPUS          # cold `ssot check`, SSOT008 off vs on
-    python bench/duplicates_bench.py clusters CORPUS [--threshold T] [--min-methods N] [--sample K]
+    python bench/duplicates_bench.py scaling                # 2,500 .. 20,000 generated classes, two generators
+    python bench/duplicates_bench.py shape CORPUS           # fingerprint cost against ast.parse
+    python bench/duplicates_bench.py cold CORPUS            # cold `ssot check`, SSOT008 off vs on
+    python bench/duplicates_bench.py warm CORPUS            # the second `ssot check` (cache warm), off vs on
+    python bench/duplicates_bench.py recall CORPUS...       # clusters found vs comparing every pair
+    python bench/duplicates_bench.py clusters CORPUS... [--threshold T] [--min-methods N] [--sample K] [--seed S]
 
 CORPUS is a directory, e.g. the Django wheel unpacked into bench/corpora/django
-(``pip download --no-deps django -d /tmp/dj && unzip -q /tmp/dj/*.whl -d bench/corpora/django``).
+(``pip download --no-deps django -d /tmp/dj && unzip -q /tmp/dj/*.whl -d bench/corpora/django``),
+bench/corpora/generated-v2-10000 (``python bench/generate.py bench/corpora/generated-v2-10000``),
+or installed packages copied under bench/corpora/real/NAME/NAME (see DUPLICATES.md).
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from array import array
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from rules import near_duplicate_class, shape  # noqa: E402
-from rules.config import DEFAULT_EXCLUDE, parse_config  # noqa: E402
+from rules.config import DEFAULT_EXCLUDE, DuplicatesConfig, parse_config  # noqa: E402
 from rules.context import Context  # noqa: E402
 from rules.globs import matches  # noqa: E402
 from rules.index import Index  # noqa: E402
@@ -95,6 +100,45 @@ def generated_repo(classes: int, seed: int = 0, copies: float = 0.02) -> dict[st
     return files
 
 
+def dense_repo(classes: int, seed: int = 1) -> dict[str, bytes]:
+    """About ``classes`` classes made the way bench/generate.py makes them (generated-v2):
+    the same ``__init__`` and 2-8 methods of 1-4 statements out of twelve templates, so that
+    most classes are structurally alike and thousands are near copies of others."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import generate  # noqa: PLC0415 - bench/generate.py, a script
+
+    rng = random.Random(seed)
+    files = {"app/__init__.py": b""}
+    count, module = 0, 0
+    while count < classes:
+        package = f"app.pkg{module // 50}"
+        files[f"app/pkg{module // 50}/__init__.py"] = b""
+        source = generate.module_source(rng, package, module % 50, [])
+        files[f"app/pkg{module // 50}/m{module % 50}.py"] = source.encode()
+        count += source.count("\nclass ")
+        module += 1
+    return files
+
+
+class Counting:
+    """Counts the exact comparisons of the search."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._real = near_duplicate_class._Fingerprints.similarity
+
+    def __enter__(self) -> Counting:
+        def counted(prints, x, y):  # type: ignore[no-untyped-def]
+            self.calls += 1
+            return self._real(prints, x, y)
+
+        near_duplicate_class._Fingerprints.similarity = counted  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        near_duplicate_class._Fingerprints.similarity = self._real  # type: ignore[method-assign]
+
+
 def _timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     best = float("inf")
     gc.collect()
@@ -108,20 +152,31 @@ def _timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
 
 
 def scaling(_args: argparse.Namespace) -> None:
+    """SSOT008 alone (summaries already made) on growing repositories of two kinds, without
+    and with a base (one changed file in ten)."""
     config = parse_config("", "").config
-    print(f"{'classes':>8} {'compared':>9} {'pairs':>6} {'clusters':>8} {'seconds':>8} {'us/class':>9} {'growth':>7}")
-    previous = None
-    for size in SIZES:
-        files = {p: summarize(d) for p, d in generated_repo(size).items()}
-        ctx = Context(Index(files, config.roots), config)
-        findings: list = []
-        seconds = _timed(lambda: findings.__setitem__(slice(None), list(near_duplicate_class.check(ctx))))  # noqa: B023
-        found, pairs = near_duplicate_class.near_pairs(ctx)
-        classes = sum(len(s.classes) for s in files.values())
-        growth = f"{seconds / previous:.2f}x" if previous else ""
-        print(f"{classes:>8} {len(found):>9} {len(pairs):>6} {len(findings):>8} {seconds:>8.3f} "
-              f"{seconds / classes * 1e6:>9.1f} {growth:>7}")
-        previous = seconds
+    for label, make in (("varied (generated_repo, 2% renamed copies)", generated_repo),
+                        ("dense (bench/generate.py, like generated-v2)", dense_repo)):
+        print(label)
+        print(f"{'classes':>8} {'compared':>9} {'clusters':>8} {'comparisons':>11} {'seconds':>8} {'us/class':>9} "
+              f"{'growth':>7} {'base s':>7}")
+        previous = None
+        for size in SIZES:
+            files = {p: summarize(d) for p, d in make(size).items()}
+            ctx = Context(Index(files, config.roots), config)
+            findings: list = []
+            seconds = _timed(lambda: findings.__setitem__(slice(None), list(near_duplicate_class.check(ctx))))  # noqa: B023
+            with Counting() as counting:
+                list(near_duplicate_class.check(ctx))
+            changed = frozenset(sorted(files)[::10])
+            based = Context(Index(files, config.roots), config, changed=changed)
+            base_seconds = _timed(lambda: list(near_duplicate_class.check(based)))  # noqa: B023
+            classes = sum(len(s.classes) for s in files.values())
+            found = near_duplicate_class.candidates(ctx)
+            growth = f"{seconds / previous:.2f}x" if previous else ""
+            print(f"{classes:>8} {len(found):>9} {len(findings):>8} {counting.calls:>11} {seconds:>8.3f} "
+                  f"{seconds / classes * 1e6:>9.1f} {growth:>7} {base_seconds:>7.3f}")
+            previous = seconds
 
 
 def _corpus(path: str) -> dict[str, bytes]:
@@ -151,6 +206,7 @@ def shape_cost(args: argparse.Namespace) -> None:
 
     parse = _timed(parse_all, 5)
     bare = _timed(without_shape, 5)
+
     def summarize_all() -> None:
         for data in files:
             summarize(data)
@@ -163,55 +219,152 @@ def shape_cost(args: argparse.Namespace) -> None:
     print(f"fingerprint cost              {full - bare:.3f} s ({(full - bare) / parse:.1%} of parse)")
 
 
+def _check(corpus: str, enabled: bool, tmp: str, jobs: int, cache: str | None) -> float:
+    config = os.path.join(tmp, f"{enabled}.toml")
+    Path(config).write_text(f"[duplicates]\nenabled = {str(enabled).lower()}\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if cache is None:
+        env["SSOT_CACHE"] = "off"
+    else:
+        env["XDG_CACHE_HOME"] = cache
+    command = [sys.executable, "-m", "bot.cli", "check", corpus, "--config", config, "--format", "json"]
+    if jobs:
+        command += ["--jobs", str(jobs)]
+    started = time.perf_counter()
+    subprocess.run(command, env=env, capture_output=True, check=False)
+    return time.perf_counter() - started
+
+
 def cold(args: argparse.Namespace) -> None:
-    env = {**os.environ, "SSOT_CACHE": "off", "PYTHONPATH": str(ROOT)}
     times: dict[bool, list[float]] = {False: [], True: []}
     with tempfile.TemporaryDirectory() as tmp:
-        configs = {}
-        for enabled in (False, True):
-            configs[enabled] = os.path.join(tmp, f"{enabled}.toml")
-            Path(configs[enabled]).write_text(f"[duplicates]\nenabled = {str(enabled).lower()}\n")
         for _ in range(args.repeat):
             for enabled in (False, True):
-                started = time.perf_counter()
-                command = [sys.executable, "-m", "bot.cli", "check", args.corpus, "--config", configs[enabled],
-                           "--format", "json", "--jobs", str(args.jobs)]
-                subprocess.run(command, env=env, capture_output=True, check=False)
-                times[enabled].append(time.perf_counter() - started)
+                times[enabled].append(_check(args.corpus, enabled, tmp, args.jobs, None))
     off, on = min(times[False]), min(times[True])
-    print(f"cold `ssot check {args.corpus}` (--jobs {args.jobs}, best of {args.repeat})")
+    print(f"cold `ssot check {args.corpus}` (SSOT_CACHE=off, --jobs {args.jobs or 'default'}, best of {args.repeat})")
     print(f"[duplicates] enabled = false  {off:.2f} s")
     print(f"[duplicates] enabled = true   {on:.2f} s  (+{(on - off) / off:.1%})")
 
 
-def clusters(args: argparse.Namespace) -> None:
-    text = f"[duplicates]\nthreshold = {args.threshold}\nmin_methods = {args.min_methods}\n"
+def warm(args: argparse.Namespace) -> None:
+    times: dict[bool, list[float]] = {False: [], True: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = os.path.join(tmp, "cache")
+        _check(args.corpus, True, tmp, 0, cache)  # fills the cache
+        for _ in range(args.repeat):
+            for enabled in (False, True):
+                times[enabled].append(_check(args.corpus, enabled, tmp, 0, cache))
+    off, on = min(times[False]), min(times[True])
+    print(f"warm `ssot check {args.corpus}` (every summary cached, best of {args.repeat})")
+    print(f"[duplicates] enabled = false  {off:.2f} s")
+    print(f"[duplicates] enabled = true   {on:.2f} s  (+{on - off:.2f} s)")
+
+
+def _context(corpus: str, threshold: float, min_methods: int) -> Context:
+    text = f"[duplicates]\nthreshold = {threshold}\nmin_methods = {min_methods}\n"
     config = parse_config(text, "bench.toml", table="").config
-    files = {p: summarize(d) for p, d in _corpus(args.corpus).items()}
-    ctx = Context(Index(files, config.roots), config)
-    found = list(near_duplicate_class.check(ctx))
-    print(f"{len(found)} clusters at threshold {args.threshold}, min_methods {args.min_methods}")
-    chosen = found if len(found) <= args.sample else random.Random(args.seed).sample(found, args.sample)
-    for f in sorted(chosen, key=lambda f: f.symbol):
-        print(f"- {f.path}:{f.line}  {f.message.split(': ', 1)[1].split('; keep one')[0]}")
+    files = {p: summarize(d) for p, d in _corpus(corpus).items()}
+    return Context(Index(files, config.roots), config)
+
+
+def _every_pair(shapes: list[tuple[int, ...]], threshold: float) -> list[list[int]]:
+    """The oracle: single-linkage clusters over every pair (numpy if it is installed)."""
+    parent = list(range(len(shapes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    try:
+        import numpy  # noqa: PLC0415
+        from scipy import sparse  # noqa: PLC0415
+    except ImportError:
+        sets = [frozenset(s) for s in shapes]
+        pairs = ((i, j) for i in range(len(sets)) for j in range(i + 1, len(sets)) if sets[i] and sets[j]
+                 and len(sets[i] & sets[j]) >= threshold * len(sets[i] | sets[j]) - 1e-9)
+    else:
+        vocabulary: dict[int, int] = {}
+        rows = [i for i, s in enumerate(shapes) for _ in s]
+        columns = [vocabulary.setdefault(f, len(vocabulary)) for s in shapes for f in s]
+        matrix = sparse.csr_matrix((numpy.ones(len(rows), dtype=numpy.float32), (rows, columns)),
+                                   shape=(len(shapes), len(vocabulary)))
+        sizes = numpy.array([len(s) for s in shapes], dtype=numpy.float32)
+        found = []
+        for start in range(0, len(shapes), 2000):
+            common = (matrix[start:start + 2000] @ matrix.T).toarray()
+            union = sizes[start:start + 2000, None] + sizes[None, :] - common
+            ii, jj = numpy.nonzero(common >= threshold * union - 1e-6)
+            found.extend((int(i) + start, int(j)) for i, j in zip(ii, jj, strict=True) if i + start < j)
+        pairs = iter(found)
+    for i, j in pairs:
+        parent[root(j)] = root(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(shapes)):
+        groups.setdefault(root(i), []).append(i)
+    return sorted(g for g in groups.values() if len(g) > 1)
+
+
+def recall(args: argparse.Namespace) -> None:
+    """The search's clusters against those of comparing every pair (before the rule's own
+    exclusions), per corpus and threshold."""
+    print(f"{'corpus':<40} {'threshold':>9} {'classes':>7} {'clusters (all pairs)':>20} {'found':>6} "
+          f"{'same':>5} {'classes clustered':>17}")
+    for corpus in args.corpus:
+        ctx = _context(corpus, 0.85, args.min_methods)
+        found = near_duplicate_class.candidates(ctx)
+        shapes = [tuple(array("q", c.cls.shape)) for c in found]
+        for threshold in args.thresholds:
+            truth = _every_pair(shapes, threshold)
+            mine = [members for members, _ in near_duplicate_class.near_copy_clusters(shapes, threshold)]
+            same = len({tuple(m) for m in truth} & {tuple(m) for m in mine})
+            covered = sum(map(len, mine)), sum(map(len, truth))
+            print(f"{corpus:<40} {threshold:>9} {len(shapes):>7} {len(truth):>20} {len(mine):>6} {same:>5} "
+                  f"{covered[0]:>8} of {covered[1]:<6}")
+
+
+def clusters(args: argparse.Namespace) -> None:
+    """The clusters SSOT008 reports (its exclusions applied) in each corpus at each
+    threshold, then a seeded random sample of those at ``--threshold`` to judge by hand."""
+    reported: dict[float, list[tuple[str, object]]] = {}
+    print(f"{'corpus':<40} " + " ".join(f"{t:>6}" for t in args.thresholds))
+    for corpus in args.corpus:
+        row = []
+        for threshold in args.thresholds:
+            ctx = _context(corpus, threshold, args.min_methods)
+            found = list(near_duplicate_class.check(ctx))
+            reported.setdefault(threshold, []).extend((corpus, f) for f in found)
+            row.append(len(found))
+        print(f"{corpus:<40} " + " ".join(f"{n:>6}" for n in row))
+    print(f"{'total':<40} " + " ".join(f"{len(reported[t]):>6}" for t in args.thresholds))
+    pool = sorted(reported.get(args.threshold, []), key=lambda item: (item[0], item[1].symbol))  # type: ignore[attr-defined]
+    chosen = pool if len(pool) <= args.sample else random.Random(args.seed).sample(pool, args.sample)
+    print(f"\nsample of {len(chosen)} of the {len(pool)} clusters at threshold {args.threshold} (seed {args.seed}):")
+    for n, (corpus, f) in enumerate(chosen, 1):
+        print(f"{n:>2}. {corpus}/{f.path}:{f.line}  {f.message.split(': ', 1)[1].split('; keep one')[0]}")  # type: ignore[attr-defined]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("scaling").set_defaults(run=scaling)
-    for name, run in (("shape", shape_cost), ("cold", cold), ("clusters", clusters)):
+    for name, run in (("shape", shape_cost), ("cold", cold), ("warm", warm)):
         p = sub.add_parser(name)
         p.add_argument("corpus")
+        p.add_argument("--repeat", type=int, default=3)
+        p.add_argument("--jobs", type=int, default=0, help="parser processes (default: as ssot check)")
         p.set_defaults(run=run)
-        if name == "cold":
-            p.add_argument("--repeat", type=int, default=3)
-            p.add_argument("--jobs", type=int, default=1)
-        if name == "clusters":
-            p.add_argument("--threshold", type=float, default=0.85)
-            p.add_argument("--min-methods", type=int, default=3)
-            p.add_argument("--sample", type=int, default=20)
-            p.add_argument("--seed", type=int, default=8)
+    for name, run in (("recall", recall), ("clusters", clusters)):
+        p = sub.add_parser(name)
+        p.add_argument("corpus", nargs="+")
+        p.add_argument("--thresholds", type=float, nargs="+", default=[0.7, 0.75, 0.8, 0.85])
+        p.add_argument("--threshold", type=float, default=DuplicatesConfig().threshold, help="of the sample")
+        p.add_argument("--min-methods", type=int, default=3)
+        p.add_argument("--sample", type=int, default=20)
+        p.add_argument("--seed", type=int, default=8)
+        p.set_defaults(run=run)
     args = parser.parse_args()
     args.run(args)
 

@@ -1,47 +1,66 @@
 """Propose concepts for a repository that has none: the index in, TOML out.
 
-Three kinds of evidence suggest that several definitions or import paths are one concept:
+Three kinds of evidence suggest that several definitions are one concept, strongest first:
 
-- a class name defined at module level in several modules (``Manager`` in ``app/ws`` and
-  in ``app/chat``),
-- an alias chain: a module binds a class under another name (``from .unified import
-  UnifiedWebSocketManager as WebSocketManager``, or ``Manager = UnifiedManager``),
-- a cluster of structural near copies (what SSOT008 reports).
+- a cluster of structural near copies (what SSOT008 reports),
+- an alias chain: a module re-exports a class under another name (``from .unified import
+  UnifiedWebSocketManager as WebSocketManager``, or ``Manager = UnifiedManager``); an
+  import renamed only to subclass it (``from .base import Loader as BaseLoader`` then
+  ``class Loader(BaseLoader)``) is not one,
+- a class name defined at module level in several modules.
 
-Evidence that shares a class is merged into one proposal. Each proposal names a
-canonical definition (the one most aliases lead to, then the one with most methods, then
-the shortest path) and lists every other definition and alias path as an alias, so that
-pasting it makes ``ssot check`` list what is left to consolidate. Nothing here is
-authoritative: the output is for a person to review.
+Evidence that shares a class is merged into one proposal. Its canonical definition is the
+most used one (most re-exports, then most importing modules, then most methods, then the
+shortest path). Its ``aliases`` are only import paths that resolve to that class, so that
+a pasted proposal passes SSOT001 and SSOT002 at once. Every other class of the concept's
+names is a duplicate to consolidate: the evidence lists exactly the classes SSOT003 will
+report. Near copies under other names are listed too (SSOT008 reports them).
+
+Not proposed: a name given by a framework convention, most of its definitions (more than
+half, two at least) the same base class or subclasses of it (a ``Command(BaseCommand)``
+per management command, a ``DatabaseWrapper`` per database backend): those are plugins,
+not fragmentation. They are named at the end of the output, with that base. Nothing here is authoritative: the output is for a person
+to review.
 """
 
 from __future__ import annotations
 
 import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules import near_duplicate_class
 from rules.config import Config
 from rules.context import Context
 from rules.index import Index
+from rules.model import Definition
 from rules.summary import ClassInfo
 
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-HEADER = ("# Concepts proposed by `ssot discover`: review each one (is it really one thing?\n"
-          "# is the canonical the definition to keep?), then paste the ones you keep into\n"
-          "# .github/ssot.toml, or under [tool.ssot] in pyproject.toml as [[tool.ssot.concept]].\n")
+HEADER = ("# Concepts proposed by `ssot discover`, strongest evidence first: review each one (is it\n"
+          "# really one thing? is the canonical the definition to keep?), then paste the ones you\n"
+          "# keep into .github/ssot.toml, or under [tool.ssot] in pyproject.toml as [[tool.ssot.concept]].\n"
+          "# Once pasted, SSOT003 reports the duplicates each one lists, and SSOT008 its near copies.\n")
 NOTHING = "# `ssot discover` found no concept candidates: no class name is defined in several\n" \
           "# modules, no module re-exports a class under another name, no near copies.\n"
+CONVENTIONS = ("# Not proposed: names a framework convention gives to one class per plugin (most of their\n"
+               "# definitions are one base class or subclasses of it): plugins, not fragmentation.\n")
+LISTED = 10  # sites named per evidence line (the rest are counted)
 
 
 @dataclass(frozen=True, slots=True)
 class ClassSite:
-    """A module-level class definition: where it is and its dotted path."""
+    """A class definition: where it is and its dotted path."""
 
     path: str
     line: int
     dotted: str
-    methods: int
+    methods: int = 0
+
+    def __str__(self) -> str:
+        return f"`{self.dotted}` ({self.path}:{self.line})"
 
 
 @dataclass
@@ -50,137 +69,316 @@ class Proposal:
     canonical: str
     aliases: tuple[str, ...]
     evidence: tuple[str, ...]
+    #: what SSOT003 reports once the concept is declared: every other class of its names
+    duplicates: tuple[ClassSite, ...] = ()
+    #: near copies under other names (SSOT008 reports them)
+    near_copies: tuple[ClassSite, ...] = ()
+    strength: int = 2  # 0 near copies, 1 an alias chain, 2 a shared name only
+
+
+@dataclass
+class Discovery:
+    proposals: list[Proposal]
+    #: names left out as a framework convention, each with its evidence
+    conventions: list[str] = field(default_factory=list)
 
 
 @dataclass
 class _Group:
     definitions: dict[str, ClassSite] = field(default_factory=dict)  # dotted -> definition
-    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)  # alias -> (target, where)
+    aliases: list[tuple[str, ClassSite, str]] = field(default_factory=list)  # (alias, target, where)
     evidence: list[str] = field(default_factory=list)
+    near: set[str] = field(default_factory=set)  # dotted names of near copies
+    strength: int = 2
 
 
-def discover(index: Index, config: Config) -> list[Proposal]:
-    """Every proposal, in a stable order (most definitions first, then by name)."""
+def discover(index: Index, config: Config) -> Discovery:
+    """Every proposal, strongest evidence first (then most definitions, then by name)."""
     ctx = Context(index, config)
-    groups: list[_Group] = []
-    owner: dict[str, int] = {}  # dotted definition -> its group
-
-    def group_of(dotted: list[str]) -> _Group:
-        """The group holding any of these definitions (merging groups they span)."""
-        found = sorted({owner[d] for d in dotted if d in owner})
-        if not found:
-            groups.append(_Group())
-            index_ = len(groups) - 1
-        else:
-            index_ = found[0]
-            for other in found[1:]:
-                merged = groups[other]
-                groups[index_].definitions.update(merged.definitions)
-                groups[index_].aliases.update(merged.aliases)
-                groups[index_].evidence.extend(merged.evidence)
-                for d in merged.definitions:
-                    owner[d] = index_
-                groups[other] = _Group()
-        for d in dotted:
-            owner[d] = index_
-        return groups[index_]
-
-    for name, defs in _same_names(ctx):
-        group = group_of([d.dotted for d in defs])
-        group.definitions.update((d.dotted, d) for d in defs)
-        group.evidence.append(f"class `{name}` is defined in {len(defs)} modules: "
-                              + ", ".join(f"{d.path}:{d.line}" for d in defs))
-    for alias, target, where in _alias_chains(ctx):
-        group = group_of([target.dotted])
-        group.definitions[target.dotted] = target
-        group.aliases[alias] = (target.dotted, where)
-        group.evidence.append(f"`{alias}` ({where}) is another name for `{target.dotted}` "
-                              f"({target.path}:{target.line})")
+    sites = _sites(ctx)
+    reexports, chains = _aliases(ctx)
+    conventions = _conventions(ctx, sites)
+    groups = _Groups()
     for members, similarity in _near_copies(ctx):
-        group = group_of([d.dotted for d in members])
+        group = groups.of([d.dotted for d in members])
         group.definitions.update((d.dotted, d) for d in members)
+        group.near.update(d.dotted for d in members)
+        group.strength = 0
         group.evidence.append(f"{len(members)} classes are near copies "
                               f"({near_duplicate_class.share(similarity)} of their structure is the same): "
-                              + ", ".join(f"{d.path}:{d.line}" for d in members))
-    proposals = [_proposal(g) for g in groups if g.definitions]
-    proposals.sort(key=lambda p: (-len(p.aliases), p.name, p.canonical))
-    seen: dict[str, int] = {}
+                              + _listed(members))
+    same = {name: defs for name, defs in _same_names(sites).items() if name not in conventions}
+    for alias, target, where in chains:
+        # classes named like the alias are the ones it was meant to replace
+        namesakes = same.get(alias.rsplit(".", 1)[-1], [])
+        group = groups.of([target.dotted, *(d.dotted for d in namesakes)])
+        group.definitions[target.dotted] = target
+        group.definitions.update((d.dotted, d) for d in namesakes)
+        group.aliases.append((alias, target, where))
+        group.strength = min(group.strength, 1)
+        group.evidence.append(f"`{alias}` ({where}) is another name for {target}")
+    for name, defs in sorted(same.items()):
+        group = groups.of([d.dotted for d in defs])
+        group.definitions.update((d.dotted, d) for d in defs)
+        group.evidence.append(f"class `{name}` is defined in {len(defs)} modules: " + _listed(defs))
+    proposals = []
+    for group in groups.all():
+        proposal = _proposal(ctx, group, reexports, conventions)
+        if proposal is not None:
+            proposals.append(proposal)
+    proposals.sort(key=lambda p: (p.strength, -len(p.duplicates) - len(p.near_copies), p.name, p.canonical))
+    seen: Counter[str] = Counter()
     for p in proposals:  # concept names must be unique
-        seen[p.name] = seen.get(p.name, 0) + 1
+        seen[p.name] += 1
         if seen[p.name] > 1:
             p.name = f"{p.name}{seen[p.name]}"
-    return proposals
+    notes = [f"`{name}`: {how}: " + _listed(defs) for name, (how, defs) in sorted(conventions.items())]
+    return Discovery(proposals, notes)
 
 
-def _definition(ctx: Context, path: str, cls: ClassInfo) -> ClassSite | None:
+class _Groups:
+    """Evidence groups, merged when they share a definition."""
+
+    def __init__(self) -> None:
+        self._groups: list[_Group] = []
+        self._owner: dict[str, int] = {}  # dotted definition -> its group
+
+    def of(self, dotted: list[str]) -> _Group:
+        """The group holding any of these definitions (merging the groups they span)."""
+        found = sorted({self._owner[d] for d in dotted if d in self._owner})
+        if not found:
+            self._groups.append(_Group())
+            at = len(self._groups) - 1
+        else:
+            at = found[0]
+            for other in found[1:]:
+                merged, into = self._groups[other], self._groups[at]
+                into.definitions.update(merged.definitions)
+                into.aliases.extend(merged.aliases)
+                into.evidence.extend(merged.evidence)
+                into.near |= merged.near
+                into.strength = min(into.strength, merged.strength)
+                for d in merged.definitions:
+                    self._owner[d] = at
+                self._groups[other] = _Group()
+        for d in dotted:
+            self._owner[d] = at
+        return self._groups[at]
+
+    def all(self) -> list[_Group]:
+        return [g for g in self._groups if g.definitions]
+
+
+def _listed(sites: Iterable[ClassSite]) -> str:
+    sites = list(sites)
+    text = ", ".join(f"{d.path}:{d.line}" for d in sites[:LISTED])
+    return text + (f" and {len(sites) - LISTED} more" if len(sites) > LISTED else "")
+
+
+def _site(ctx: Context, path: str, cls: ClassInfo) -> ClassSite | None:
+    """The class as a module-level definition with a dotted path that resolves to it."""
     dotted = f"{ctx.module_of(path)}.{cls.qualname}"
     if cls.scope != "module" or not _DOTTED.match(dotted):
         return None
     return ClassSite(path, cls.line, dotted, len(cls.methods))
 
 
-def _same_names(ctx: Context) -> list[tuple[str, list[ClassSite]]]:
-    by_name: dict[str, dict[str, ClassSite]] = {}
+def _sites(ctx: Context) -> dict[str, ClassSite]:
+    """Every module-level class whose dotted path resolves to it (the first of alternatives)."""
+    out: dict[str, ClassSite] = {}
     for path in sorted(ctx.index.files):
-        for cls in ctx.index.files[path].classes:
-            d = _definition(ctx, path, cls)
-            if d is not None:
-                by_name.setdefault(cls.name, {}).setdefault(ctx.module_of(path), d)
-    return [(name, list(defs.values())) for name, defs in sorted(by_name.items()) if len(defs) > 1]
+        summary = ctx.index.files[path]
+        if summary.error is not None or not summary.class_names:
+            continue
+        for cls in summary.classes:
+            site = _site(ctx, path, cls)
+            if site is not None and site.dotted not in out and _resolves_to(ctx, site.dotted, site):
+                out[site.dotted] = site
+    return out
 
 
-def _alias_chains(ctx: Context) -> list[tuple[str, ClassSite, str]]:
-    """(alias path, the class it names, where the alias is bound) for every module-level
-    name bound to an in-repository class under another name."""
-    out: list[tuple[str, ClassSite, str]] = []
+def _resolves_to(ctx: Context, dotted: str, site: ClassSite) -> bool:
+    resolution = ctx.resolve(dotted)
+    d = resolution.definition
+    return resolution.status == "resolved" and d is not None and (d.path, d.line) == (site.path, site.line)
+
+
+def _same_names(sites: dict[str, ClassSite]) -> dict[str, list[ClassSite]]:
+    by_name: dict[str, list[ClassSite]] = {}
+    for site in sites.values():
+        by_name.setdefault(site.dotted.rsplit(".", 1)[-1], []).append(site)
+    return {name: defs for name, defs in by_name.items() if len(defs) > 1}
+
+
+def _target(ctx: Context, dotted: str) -> ClassSite | None:
+    """The module-level class ``dotted`` resolves to, if it is one."""
+    resolution = ctx.resolve(dotted)
+    target = resolution.definition
+    if resolution.status != "resolved" or target is None or target.kind != "class":
+        return None
+    info = ctx.class_info(target)
+    return _site(ctx, target.path, info) if info is not None else None
+
+
+def _aliases(ctx: Context) -> tuple[dict[str, list[str]], list[tuple[str, ClassSite, str]]]:
+    """Import paths that resolve to an in-repository class under another module:
+
+    - re-exports (dotted class path -> alias paths): a name a module binds to the class,
+      renamed or not, where the module is a package's ``__init__``, lists the name in
+      ``__all__``, renames it without subclassing it, or assigns it (``Y = X``);
+    - alias chains, the renamed ones among them: (alias path, the class, where it is bound).
+    """
+    reexports: dict[str, list[str]] = {}
+    chains: list[tuple[str, ClassSite, str]] = []
     for path in sorted(ctx.index.files):
         summary = ctx.index.files[path]
         module = ctx.module_of(path)
         if summary.error is not None or not _DOTTED.match(f"{module}.x"):
             continue
+        public = path.endswith("__init__.py")
+        subclassed = {base.split(".", 1)[0] for cls in summary.classes for base in cls.bases if base}
         for name, ids in summary.exports:
-            renaming = [summary.bindings[i] for i in ids if (
-                summary.bindings[i].kind == "import" and summary.bindings[i].name not in (name, "*")
-                or summary.bindings[i].kind == "ref")]
-            if not renaming:
+            bound = [summary.bindings[i] for i in ids]
+            renamed = [b for b in bound if b.kind == "ref" or b.kind == "import" and b.name not in (name, "*")]
+            same = [b for b in bound if b.kind == "import" and b.name == name]
+            if renamed and any(b.kind == "import" for b in renamed) and name in subclassed:
+                renamed = []  # imported under another name only to subclass it
+            if not renamed and not (same and (public or name in (summary.all_names or ()))):
                 continue
-            resolution = ctx.resolve(f"{module}.{name}")
-            target = resolution.definition
-            if resolution.status != "resolved" or target is None or target.kind != "class":
+            alias = f"{module}.{name}"
+            target = _target(ctx, alias)
+            if target is None or target.dotted == alias:
                 continue
-            if target.qualname.rsplit(".", 1)[-1] == name:
-                continue
-            info = ctx.class_info(target)
-            if info is None:
-                continue
-            d = _definition(ctx, target.path, info)
-            if d is not None and f"{module}.{name}" != d.dotted:
-                out.append((f"{module}.{name}", d, f"{path}:{renaming[0].line}"))
+            reexports.setdefault(target.dotted, []).append(alias)
+            if renamed and target.dotted.rsplit(".", 1)[-1] != name:
+                chains.append((alias, target, f"{path}:{(renamed or same)[0].line}"))
+    return reexports, chains
+
+
+_STDLIB = frozenset(sys.stdlib_module_names)
+
+
+def _ancestors(ctx: Context, site: ClassSite) -> set[str]:
+    """The class itself, its in-repository bases (dotted) and the bases outside the
+    repository that are not the standard library's (a builtin or ``Enum`` base is no
+    framework)."""
+    definition = Definition(site.path, site.line, site.dotted.rsplit(".", 1)[-1], "class", ctx.module_of(site.path))
+    order, external = ctx.mro(definition)
+    out = {f"{d.module}.{d.qualname}" for d, _info in order} | {site.dotted}
+    out.update(e for e in external if e.split(".", 1)[0] not in _STDLIB)
+    return out
+
+
+def _conventions(ctx: Context, sites: dict[str, ClassSite]) -> dict[str, tuple[str, list[ClassSite]]]:
+    """Names given by a framework convention: more than half of their definitions (two at
+    least) are one base class or subclasses of it. Name -> (how, those definitions)."""
+    out: dict[str, tuple[str, list[ClassSite]]] = {}
+    ancestry: dict[str, set[str]] = {}
+    for name, defs in sorted(_same_names(sites).items()):
+        for d in defs:
+            ancestry[d.dotted] = _ancestors(ctx, d)
+        shared = Counter(base for d in defs for base in ancestry[d.dotted])
+        # the base most of them share; among equals, the most specific (most ancestors of its own)
+        base, count = min(shared.items(), key=lambda item: (
+            -item[1], -len(ancestry.get(item[0]) or (_ancestors(ctx, sites[item[0]]) if item[0] in sites else ())),
+            item[0]))
+        if count >= 2 and 2 * count > len(defs):
+            family = [d for d in defs if base in ancestry[d.dotted]]
+            how = f"{count} of {len(defs)}" if count < len(defs) else f"all {count}"
+            out[name] = (f"{how} classes of this name are `{base}` or a subclass of it", family)
     return out
 
 
 def _near_copies(ctx: Context) -> list[tuple[list[ClassSite], float]]:
     if not ctx.config.duplicates.enabled:
         return []
-    found, pairs = near_duplicate_class.near_pairs(ctx)
+    found, clusters = near_duplicate_class.near_clusters(ctx)
     out = []
-    for members, lowest in near_duplicate_class.clusters(pairs):
-        sites = [_definition(ctx, found[m].path, found[m].cls) for m in members]
-        kept = [site for site in sites if site is not None]
-        if len(kept) > 1:
-            out.append((kept, lowest))
+    for members, lowest in clusters:
+        sites = []
+        for m in members:
+            info = ctx.class_info(Definition(found[m].path, found[m].cls.line, found[m].cls.qualname, "class",
+                                             ctx.module_of(found[m].path)))
+            site = _site(ctx, found[m].path, info) if info is not None else None
+            if site is not None:
+                sites.append(site)
+        if len(sites) > 1:
+            out.append((sites, lowest))
     return out
 
 
-def _proposal(group: _Group) -> Proposal:
-    pointing: dict[str, int] = {}
-    for target, _where in group.aliases.values():
-        pointing[target] = pointing.get(target, 0) + 1
-    canonical = min(group.definitions.values(), key=lambda d: (
-        -pointing.get(d.dotted, 0), -d.methods, d.dotted.count("."), d.dotted))
-    aliases = sorted({*group.definitions, *group.aliases} - {canonical.dotted})
-    return Proposal(name=canonical.dotted.rsplit(".", 1)[-1], canonical=canonical.dotted,
-                    aliases=tuple(aliases), evidence=tuple(dict.fromkeys(group.evidence)))
+def _imports(ctx: Context, names: set[str]) -> Counter[tuple[str, int]]:
+    """How many modules import each class of these names (by (path, line) of the class),
+    through whatever path."""
+    count: Counter[tuple[str, int]] = Counter()
+    for path in sorted(ctx.index.files):
+        summary = ctx.index.files[path]
+        if not names & summary.import_names:
+            continue
+        module = ctx.module_of(path)
+        seen = set()
+        for imp in summary.imports:
+            if imp.name not in names:
+                continue
+            source = ctx.index.absolute(module, imp.module, imp.level)
+            d = ctx.resolve(f"{source}.{imp.name}").definition if source else None
+            if d is not None and d.kind == "class" and (d.path, d.line) not in seen:
+                seen.add((d.path, d.line))
+                count[(d.path, d.line)] += 1
+    return count
+
+
+def _proposal(ctx: Context, group: _Group, reexports: dict[str, list[str]],
+              conventions: dict[str, tuple[str, list[ClassSite]]]) -> Proposal | None:
+    eligible = [d for d in group.definitions.values()
+                if d.dotted.rsplit(".", 1)[-1] not in conventions and _resolves_to(ctx, d.dotted, d)]
+    if not eligible:
+        return None
+    imported = _imports(ctx, {d.dotted.rsplit(".", 1)[-1] for d in eligible} | {
+        a.rsplit(".", 1)[-1] for d in eligible for a in reexports.get(d.dotted, ())})
+
+    def use(d: ClassSite) -> tuple[int, int]:
+        return len(reexports.get(d.dotted, ())), imported[(d.path, d.line)]
+
+    canonical = min(eligible, key=lambda d: (-use(d)[0], -use(d)[1], -d.methods, d.dotted.count("."), d.dotted))
+    aliases = sorted(a for a in set(reexports.get(canonical.dotted, ())) if _resolves_to(ctx, a, canonical))
+    names = {canonical.dotted.rsplit(".", 1)[-1], *(a.rsplit(".", 1)[-1] for a in aliases)}
+    if names & set(conventions):
+        return None
+    duplicates = [ClassSite(path, cls.line, f"{ctx.module_of(path)}.{cls.qualname}", len(cls.methods))
+                  for name in sorted(names) for path, cls in ctx.index.classes_named(name)
+                  if (path, cls.line) != (canonical.path, canonical.line) and not _silenced(ctx, path, cls.line)]
+    duplicates.sort(key=lambda d: (d.path, d.line))
+    taken = {(d.path, d.line) for d in duplicates} | {(canonical.path, canonical.line)}
+    near = sorted((d for d in group.definitions.values() if d.dotted in group.near and (d.path, d.line) not in taken),
+                  key=lambda d: (d.path, d.line))
+    reexported, imports = use(canonical)
+    why = (f"canonical: {canonical}: re-exported under {_count(reexported, 'other path')}, imported by "
+           f"{_count(imports, 'module')}, {_count(canonical.methods, 'method')}")
+    if len(eligible) > 1:
+        why += (f"; the most used of {len(eligible)} definitions (most re-exported, then most imported, then "
+                "most methods, then the shortest path)")
+    evidence = [*dict.fromkeys(group.evidence), why]
+    if duplicates:
+        evidence.append("duplicates to consolidate (SSOT003 reports them once this concept is declared): "
+                        + ", ".join(map(str, duplicates)))
+    if near:
+        evidence.append("near copies to consolidate (SSOT008 reports them): " + ", ".join(map(str, near)))
+    if not duplicates and not near and not aliases:
+        return None
+    return Proposal(name=canonical.dotted.rsplit(".", 1)[-1], canonical=canonical.dotted, aliases=tuple(aliases),
+                    evidence=tuple(evidence), duplicates=tuple(duplicates), near_copies=tuple(near),
+                    strength=group.strength)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _silenced(ctx: Context, path: str, line: int) -> bool:
+    """SSOT003 is suppressed on this line."""
+    codes = dict(ctx.index.files[path].suppressions).get(line, ())
+    return "*" in codes or "SSOT003" in codes
 
 
 def _comment(text: str) -> str:
@@ -188,12 +386,13 @@ def _comment(text: str) -> str:
     return "# " + re.sub(r"[\x00-\x08\x0a-\x1f\x7f]", "?", text)
 
 
-def render_toml(proposals: list[Proposal]) -> str:
-    """Ready-to-paste TOML: one ``[[concept]]`` per proposal, its evidence as comments."""
-    if not proposals:
+def render_toml(discovery: Discovery) -> str:
+    """Ready-to-paste TOML: one ``[[concept]]`` per proposal, its evidence as comments, then
+    the names left out as conventions."""
+    if not discovery.proposals and not discovery.conventions:
         return NOTHING
     out = [HEADER]
-    for p in proposals:
+    for p in discovery.proposals:
         out.append(_comment("evidence:"))
         out.extend(_comment(f"  {line}") for line in p.evidence)
         out.append("[[concept]]")
@@ -201,5 +400,9 @@ def render_toml(proposals: list[Proposal]) -> str:
         out.append(f'canonical = "{p.canonical}"')
         if p.aliases:
             out.append("aliases = [" + ", ".join(f'"{a}"' for a in p.aliases) + "]")
+        out.append("")
+    if discovery.conventions:
+        out.append(CONVENTIONS.rstrip("\n"))
+        out.extend(_comment(f"  {line}") for line in discovery.conventions)
         out.append("")
     return "\n".join(out)

@@ -1,15 +1,16 @@
 """SSOT008 near-duplicate-class: a class is a structural near copy of another class.
 
 Fragmentation usually starts as a copy: a manager copied and renamed, a mock that drifted
-into production code. This rule compares every class's structural fingerprint (method
-names and signatures, base and decorator names, and the shape of every statement, with
-local names, attributes and literals left out; see ``rules/shape.py``) with every other
-class's, and reports pairs whose similarity (the Jaccard index of their fingerprints) is
-at least ``[duplicates] threshold``. Renaming the class, its variables or its attributes,
-or reordering its methods, does not hide a copy.
+into production code. Every class has a structural fingerprint (method names and
+signatures, base and decorator names, and the shape of every statement, with local names,
+attributes and literals left out; see ``rules/shape.py``). Two classes are near copies
+when the similarity of their fingerprints (the Jaccard index) is at least
+``[duplicates] threshold``. Renaming the class, its variables or its attributes, or
+reordering its methods, does not hide a copy.
 
-- Without ``--base`` every cluster of near copies is reported once, on its first class,
-  with the other classes as related locations.
+- Without ``--base`` near copies are grouped into clusters (a copy of a copy joins the
+  cluster), each reported once, on its first class by path; the message names up to 10 of
+  its classes, which are also the related locations.
 - With ``--base`` only classes in files the change touched are reported, each with the
   closest other class of the repository (changed or not) as the related location, so a
   copy of an untouched file is caught.
@@ -20,20 +21,30 @@ alternative definitions of the same name in one module, classes in excluded path
 by default), and a class whose line carries ``# ssot: ignore[SSOT008]`` (a deliberate
 copy: it is then left out of every comparison). Set ``[duplicates] enabled = false`` to
 turn the rule off. A warning: it never fails a check.
+
+No pair of classes is compared unless they share something distinctive, so the work grows
+with the number of classes, not with its square, even in generated code with thousands of
+copies of one class: in such code a near copy that shares only common statements with
+its original can go unreported.
 """
 
 from __future__ import annotations
 
+import math
 import sys
+from array import array
+from bisect import bisect_left
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import chain
 from typing import NamedTuple
 
 from rules.context import Context, finding
 from rules.examples import Invalid, Valid
-from rules.globs import matches
 from rules.model import Definition, Finding, Location, Severity
-from rules.summary import ClassInfo
+from rules.shape import NAMED, Shape, packed
+from rules.shape import unnamed as unnamed_shape
+from rules.summary import ClassShape
 
 CODE = "SSOT008"
 SLUG = "near-duplicate-class"
@@ -42,10 +53,14 @@ MESSAGE = ("class `{name}` is a near copy of `{other}` ({where}): {similarity:.0
            "structure is the same, names and literals aside; reuse `{short}` (import, subclass "
            "or compose it) instead of keeping a second copy, or mark a deliberate copy with "
            "`# ssot: ignore[SSOT008]`")
-CLUSTER_MESSAGE = ("{count} classes are near copies of each other ({share} of their structure is "
-                   "the same, names and literals aside): {members}; keep one "
-                   "and reuse it (import, subclass or compose), or mark a deliberate copy with "
-                   "`# ssot: ignore[SSOT008]`")
+CLUSTER_MESSAGE = ("{count} classes are near copies of each other ({likeness}, names and literals "
+                   "aside): {members}; keep one and reuse it (import, subclass or compose), or mark a "
+                   "deliberate copy with `# ssot: ignore[SSOT008]`")
+IDENTICAL = "all of their structure is the same"
+SIMILAR = "each shares {share} of its structure with another of them"
+MORE = "and {count} more"
+#: a cluster's message names this many of its classes (the rest are counted)
+LISTED = 10
 
 #: methods every class inherits: redefining one is an override
 _OBJECT_METHODS = frozenset(name for name in dir(object) if callable(getattr(object, name)))
@@ -53,232 +68,430 @@ _OBJECT_METHODS = frozenset(name for name in dir(object) if callable(getattr(obj
 
 class Candidate(NamedTuple):
     path: str
-    cls: ClassInfo
-    name: str  # module-qualified: ``app.ws.manager.Manager``
+    module: str
+    cls: ClassShape
+
+    @property
+    def name(self) -> str:
+        """Module-qualified: ``app.ws.manager.Manager``."""
+        return f"{self.module}.{self.cls.qualname}"
 
 
 def share(similarity: float) -> str:
-    """How much of two classes' structure is the same, in words."""
-    return "all" if similarity >= 1 else f"{similarity:.0%} or more"
+    """How much of two classes' structure is the same, in words (a lower bound: rounded down)."""
+    return "all" if similarity >= 1 else f"{math.floor(similarity * 100 + _EPS)}% or more"
 
 
 def candidates(ctx: Context) -> list[Candidate]:
-    """The classes worth comparing: enough methods, not excluded, not suppressed."""
-    config = ctx.config
+    """The classes worth comparing: enough methods, not excluded, not suppressed; in path
+    order, then in the order of the file. Reads the summaries' headers only."""
+    least = ctx.config.duplicates.min_methods
     out: list[Candidate] = []
-    for path in sorted(ctx.index.files):
-        if matches(path, config.exclude):
-            continue
+    for path in sorted(ctx.index.files):  # excluded paths (tests) never reach the index
         summary = ctx.index.files[path]
-        if summary.error is not None:
+        if summary.error is not None or not summary.shapes:
             continue
-        silenced = {line for line, codes in summary.suppressions if "*" in codes or CODE in codes}
-        for cls in summary.classes:
-            if len(cls.methods) < config.duplicates.min_methods or not cls.shape:
-                continue
-            if cls.line in silenced:
-                continue
-            out.append(Candidate(path, cls, f"{ctx.module_of(path)}.{cls.qualname}"))
+        silenced = {line for line, codes in summary.suppressions if "*" in codes or CODE in codes} \
+            if summary.suppressions else ()
+        module = ctx.module_of(path)
+        out.extend([Candidate(path, module, cls) for cls in summary.shapes
+                    if cls.methods >= least and cls.line not in silenced])
     return out
 
 
-_BINS = 32  # one-permutation MinHash: features fall into 32 bins by their low bits
-_COMMON = 50  # features of more fingerprints than this are left out of the MinHash
-_KEEP = 4
+# -- finding near copies without comparing every pair ------------------------------------------
+
+Fingerprint = bytes | Shape  # as the summary holds it (rules.shape.packed), or as rules.shape makes it
+
+#: features more fingerprints than this have are never looked up (they say little about
+#: which class has them, and a lookup costs at most this many steps)
+_RARE = 128
+#: classes equal but for their names: each is compared with at most this many of its group
+_LEADERS = 4
+#: a lookup looks at the _WINDOW latest classes with the feature (the nearest in size), and
+#: a class is compared with at most _BUDGET of those it found (4 x as many with a base)
+_WINDOW = 8
+_BUDGET = 8
+#: how many of their first features two near copies share at least (when they have as many)
+_SHARED = 3
+_EPS = 1e-9
 
 
-def _bands(threshold: float) -> int:
-    """Rows per LSH band: the most (fewest candidates) that still finds a pair at the
-    threshold with 99.5% probability; a pair further above it is found even more surely."""
-    for rows in (8, 4, 2, 1):
-        if 1 - (1 - threshold ** rows) ** (_BINS // rows) >= 0.995:
-            return rows
-    return 1
+def _needed(mine: tuple[list[int], int, int], theirs: tuple[list[int], int, int]) -> int:
+    """How many lookup features two fingerprints share at least if they are near copies:
+    ``_SHARED`` of their first features (fewer if their overlap is smaller), less those that
+    may be common ones (not looked up), and one at least."""
+    _keys, common, overlap = mine
+    _keys, their_common, their_overlap = theirs
+    return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common))
 
 
-def _signature(shape: Sequence[int]) -> list[int]:
-    """One-permutation MinHash with rotation densification (Shrivastava & Li, 2014): the
-    smallest feature of each bin; an empty bin borrows from the next filled one."""
-    bins: list[int | None] = [None] * _BINS
-    for feature in shape:
-        slot = feature & (_BINS - 1)
-        current = bins[slot]
-        if current is None or feature < current:
-            bins[slot] = feature
-    if None not in bins:
-        return bins  # type: ignore[return-value]
-    out: list[int] = list(bins)  # type: ignore[arg-type]
-    start = next(i for i, value in enumerate(bins) if value is not None)
-    value, distance, slot = bins[start], 0, start
-    for _ in range(_BINS - 1):  # walk left from a filled bin, carrying the nearest one on the right
-        slot = (slot - 1) % _BINS
-        if bins[slot] is None:
-            distance += 1
-            out[slot] = hash((value, distance))
-        else:
-            value, distance = bins[slot], 0
-    return out
+class _Fingerprints:
+    """The distinct fingerprints among the candidates, and what both searches ask of them.
+
+    Candidates with the same fingerprint are one entry (``members``), so a thousand copies
+    of one class cost one comparison, not half a million."""
+
+    def __init__(self, shapes: Sequence[Fingerprint], threshold: float, unnamed: Sequence[int] | None = None) -> None:
+        numbers: dict[bytes, int] = {}
+        self.first: list[int] = []  # the first candidate with each fingerprint
+        self.copies: dict[int, list[int]] = {}  # every candidate, for fingerprints several have
+        for i, shape in enumerate(shapes):
+            if shape:
+                x = numbers.setdefault(shape if isinstance(shape, bytes) else packed(shape), len(self.first))
+                if x == len(self.first):
+                    self.first.append(i)
+                else:
+                    self.copies.setdefault(x, [self.first[x]]).append(i)
+        self.threshold = threshold
+        self.shapes = [array("q", data) for data in numbers]
+        self.sizes = [len(shape) for shape in self.shapes]
+        #: hash of each fingerprint without its names (cached in the summary; else computed)
+        self.unnamed = [hash(unnamed_shape(tuple(s))) for s in self.shapes] if unnamed is None else [
+            unnamed[i] for i in self.first]
+        self._sets: list[frozenset[int] | None] = [None] * len(self.shapes)
+        self._names: dict[int, frozenset[int]] = {}
+        frequency = Counter(chain.from_iterable(self.shapes))
+        self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
+        self._unique = {f for f, count in frequency.items() if count == 1}
+
+    def similarity(self, x: int, y: int) -> float:
+        """The exact Jaccard index of two fingerprints (0 when their sizes alone rule it out)."""
+        a, b = self.sizes[x], self.sizes[y]
+        if min(a, b) < self.threshold * max(a, b) - _EPS:
+            return 0.0
+        sets = self._sets
+        if sets[x] is None and sets[y] is not None:
+            x, y = y, x
+        left = sets[x]
+        if left is None:
+            left = sets[x] = frozenset(self.shapes[x])  # x is usually compared again: kept
+        common = len(left.intersection(self.shapes[y]))
+        return common / (a + b - common)
+
+    def near(self, value: float) -> bool:
+        return value >= self.threshold - _EPS
+
+    def could_be_near(self, x: int, y: int) -> bool:
+        """For two fingerprints of one renamed group: would they be near copies if all but
+        their name features were the same? (They are, unless two hashes collide, and then
+        they are less similar: an upper bound that spares the exact comparison of most of
+        the group's pairs.)"""
+        names = self._names
+        for z in (x, y):
+            if z not in names:
+                shape = self.shapes[z]
+                names[z] = frozenset(shape[bisect_left(shape, NAMED[0]):bisect_left(shape, NAMED[1])])
+        left, right = names[x], names[y]
+        shared = len(left & right)
+        rest = self.sizes[x] - len(left)
+        return self.near((rest + shared) / (rest + len(left) + len(right) - shared))
+
+    def keys(self, x: int) -> tuple[list[int], int, int]:
+        """Prefix filtering (Bayardo, Ma and Srikant, 2007): order all features rarest first
+        (then by number); if two fingerprints have ``overlap`` features in common, the first
+        ``size - overlap + k`` features of each share at least ``k``, and at the threshold
+        the overlap is at least ``ceil(threshold * size)``. Of the first
+        ``size - ceil(threshold * size) + _SHARED`` features, the ones at most ``_RARE``
+        fingerprints (and another one) have are the features to look ``x`` up by. Returns
+        them, how many common ones are among those first features (they are not looked
+        up), and that least overlap; see :func:`_needed`."""
+        shape = self.shapes[x]
+        rare = self._rare
+        found = rare.keys() & shape
+        if not found:
+            return [], 0, 0
+        size = len(shape)
+        overlap = math.ceil(self.threshold * size - _EPS)
+        length = size - overlap + _SHARED - len(self._unique.intersection(shape))  # unique ones come first
+        ordered = sorted(sorted(found), key=rare.__getitem__)  # rarest first, then by number
+        return ordered[:length], max(0, length - len(ordered)), overlap
+
+    def members(self, x: int) -> list[int]:
+        """The candidates with this fingerprint."""
+        return self.copies.get(x) or [self.first[x]]
+
+    def renamed(self) -> list[list[int]]:
+        """Groups of fingerprints equal but for their name features (a copy whose methods,
+        bases or decorators were renamed), each in order."""
+        counts = Counter(self.unnamed)
+        groups: dict[int, list[int]] = {}
+        for x, key in enumerate(self.unnamed):
+            if counts[key] > 1:
+                groups.setdefault(key, []).append(x)
+        return list(groups.values())
 
 
-def _identifying(shapes: list[tuple[int, ...]]) -> list[list[int]]:
-    """Each fingerprint without the features more than ``_COMMON`` fingerprints share
-    (what nearly every class has says little about which class it is, and would put
-    unrelated classes in one bucket); the rarest few when nothing else is left."""
-    frequency = Counter(feature for shape in shapes for feature in shape)
-    out = []
-    for shape in shapes:
-        rare = [f for f in shape if frequency[f] <= _COMMON]
-        if len(rare) < _KEEP:
-            rare = sorted(shape, key=frequency.__getitem__)[:_KEEP]
-        out.append(rare)
-    return out
+class _Forest:
+    """Union-find with path halving."""
+
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def root(self, i: int) -> int:
+        parent = self.parent
+        while parent[i] != i:
+            parent[i] = i = parent[parent[i]]
+        return i
+
+    def union(self, a: int, b: int) -> bool:
+        a, b = self.root(a), self.root(b)
+        if a == b:
+            return False
+        self.parent[max(a, b)] = min(a, b)
+        return True
 
 
-def similar_pairs(shapes: Sequence[Sequence[int]], threshold: float) -> list[tuple[int, int, float]]:
-    """Pairs ``(i, j, similarity)`` with ``i < j`` whose Jaccard index is at least
-    ``threshold``, without comparing all pairs.
+Cluster = tuple[list[int], float]  # candidate indices (ascending), the lowest similarity that joined them
 
-    Identical fingerprints are grouped first (a thousand copies of one class cost nothing
-    more). The distinct ones go through locality-sensitive hashing: a 32-value MinHash
-    signature each (one pass over the features), cut into bands; two fingerprints become
-    candidates when a whole band agrees, which a pair at the threshold does with 99.5%
-    probability and two unrelated classes almost never do. The signature leaves out
-    features that more than 50 fingerprints share (a ``def f(self)`` header, a
-    ``return self.x`` line): they would put unrelated classes in one bucket. Candidates are then compared
-    exactly, so a reported similarity is never an estimate. The work grows with the
-    number of classes, not with its square.
+
+def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: Callable[[int], bool] = lambda i: True,
+                       unnamed: Sequence[int] | None = None) -> list[Cluster]:
+    """The clusters of near copies among ``shapes`` (the candidates' fingerprints), in the
+    order of their first members: single linkage over pairs whose Jaccard index is at least
+    ``threshold``, each with the lowest similarity of the pairs that joined it. A candidate
+    for which ``usable`` says False joins nothing (asked only of candidates that have a near
+    copy).
+
+    Clusters, not pairs, are what is reported, so a pair is compared only when its classes
+    are not in one cluster yet, and the work is bounded per class, never per pair:
+
+    1. identical fingerprints are one entry, whatever their number;
+    2. fingerprints equal but for their names are grouped, and each is compared with at
+       most ``_LEADERS`` earlier members of its group that joined no cluster there before
+       (a cheap bound on the names first, see :meth:`_Fingerprints.could_be_near`);
+    3. every other pair comes from prefix filtering, smallest fingerprint first: each looks
+       up its few rarest features (:meth:`_Fingerprints.keys`) among the ``_WINDOW`` latest
+       fingerprints that have them and are large enough, counts how many each found one
+       shares, and is compared with at most ``_BUDGET`` of those that share enough (most
+       shared first).
+
+    Every similarity is computed exactly, never estimated. What can be missed: a pair
+    whose shared rarest features are all common to more than ``_RARE`` classes, a pair kept
+    apart by a window or a budget where many classes share the same rare features, and in
+    a group of renamed copies a member near none of the group's leaders. All of it is rare
+    in real code (bench/DUPLICATES.md compares the clusters with those of comparing every
+    pair), frequent in generated code.
     """
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for i, shape in enumerate(shapes):
-        if shape:
-            groups.setdefault(tuple(shape), []).append(i)
-    pairs: list[tuple[int, int, float]] = []
-    for members in groups.values():
-        pairs.extend((a, b, 1.0) for k, a in enumerate(members) for b in members[k + 1:])
-    distinct = list(groups)
-    rows = _bands(threshold)
-    buckets: dict[tuple[int, ...], list[int]] = {}
-    for x, shape in enumerate(_identifying(distinct)):
-        signature = _signature(shape)
-        for start in range(0, _BINS, rows):
-            buckets.setdefault((start, *signature[start:start + rows]), []).append(x)
-    sets = [frozenset(shape) for shape in distinct]
-    compared: set[tuple[int, int]] = set()
-    for bucket in buckets.values():
-        for k, x in enumerate(bucket):
-            for y in bucket[k + 1:]:
-                if (x, y) in compared:
-                    continue
-                compared.add((x, y))
-                small, large = sorted((len(sets[x]), len(sets[y])))
-                if small < threshold * large - 1e-9:
-                    continue
-                common = len(sets[x] & sets[y])
-                value = common / (small + large - common)
-                if value >= threshold - 1e-9:
-                    for a in groups[distinct[x]]:
-                        for b in groups[distinct[y]]:
-                            pairs.append((min(a, b), max(a, b), value))
-    pairs.sort()
-    return pairs
+    prints = _Fingerprints(shapes, threshold, unnamed)
+    forest = _Forest(len(prints.shapes))
+    alive: dict[int, bool] = {}
+    lowest: dict[int, float] = {}  # root -> lowest similarity among the joins so far
 
+    def join(x: int, y: int, value: float) -> bool:
+        for z in (x, y):
+            if z not in alive:
+                alive[z] = any(usable(m) for m in prints.members(z))
+        if not (alive[x] and alive[y]):
+            return False
+        low = min(value, lowest.pop(forest.root(x), 1.0), lowest.pop(forest.root(y), 1.0))
+        forest.union(x, y)
+        lowest[forest.root(x)] = low
+        return True
+
+    for group in prints.renamed():
+        leaders: list[int] = []
+        for x in group:
+            for y in leaders:
+                if forest.root(x) == forest.root(y):
+                    break
+                if not prints.could_be_near(x, y):
+                    continue
+                value = prints.similarity(x, y)
+                if prints.near(value) and join(x, y, value):
+                    break
+            else:
+                if len(leaders) < _LEADERS:
+                    leaders.append(x)
+    sizes = prints.sizes
+    postings: dict[int, list[int]] = {}
+    lookups = {x: found for x in range(len(sizes)) if (found := prints.keys(x))[0]}
+    for x in sorted(lookups, key=sizes.__getitem__):
+        mine = lookups[x]
+        lists = [postings.setdefault(key, []) for key in mine[0]]
+        shared = Counter(chain.from_iterable(found[-_WINDOW:] for found in lists))
+        for found in lists:
+            found.append(x)
+        least = threshold * sizes[x] - _EPS
+        plain = mine[1] == 0 and mine[2] >= _SHARED  # then every near copy shares _SHARED lookups
+        likely = [y for y, n in shared.items() if (n >= _SHARED if plain else n >= _needed(mine, lookups[y]))
+                  and sizes[y] >= least]
+        likely.sort(key=lambda y: (-shared[y], y))  # most shared first
+        for y in likely[:_BUDGET]:
+            if forest.root(x) != forest.root(y):
+                value = prints.similarity(x, y)
+                if prints.near(value):
+                    join(x, y, value)
+    return _gather(prints, forest, lowest, alive, usable)
+
+
+def _gather(prints: _Fingerprints, forest: _Forest, lowest: dict[int, float], joined: Iterable[int],
+            usable: Callable[[int], bool]) -> list[Cluster]:
+    components: dict[int, list[int]] = {}
+    for x in sorted({*joined, *prints.copies}):
+        components.setdefault(forest.root(x), []).extend(prints.members(x))
+    out = []
+    for root, members in components.items():
+        kept = sorted(m for m in members if usable(m))
+        if len(kept) > 1:
+            out.append((kept, lowest.get(root, 1.0)))
+    out.sort()
+    return out
+
+
+def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Sequence[str], sources: Iterable[int],
+                   usable: Callable[[int], bool] = lambda i: True,
+                   unnamed: Sequence[int] | None = None) -> dict[int, tuple[int, float]]:
+    """For each usable candidate in ``sources``: the closest other usable candidate of another
+    name whose similarity is at least ``threshold``, and that similarity (ties go to the
+    first name). A source with identical copies takes the first of them; else it is compared
+    with at most 4 x ``_LEADERS`` candidates equal but for names and 4 x ``_BUDGET`` that
+    share the most of its lookup features (each has at most ``_RARE`` classes): bounded work
+    per source, whatever the size of the repository."""
+    prints = _Fingerprints(shapes, threshold, unnamed)
+    owner = {m: x for x in range(len(prints.shapes)) for m in prints.members(x)}
+    ordered: dict[int, list[int]] = {}
+
+    def by_name(x: int) -> list[int]:
+        if x not in ordered:
+            ordered[x] = sorted(prints.members(x), key=lambda m: (names[m], m))
+        return ordered[x]
+
+    renamed: dict[int, tuple[list[int], int]] = {}  # x -> its group of renamed copies, x's place in it
+    for group in prints.renamed():
+        for at, x in enumerate(group):
+            renamed[x] = (group, at)
+    lookups = [prints.keys(x) for x in range(len(prints.shapes))]
+    postings: dict[int, list[int]] = {}
+    for x, (keys, _common, _overlap) in enumerate(lookups):
+        for key in keys:
+            postings.setdefault(key, []).append(x)
+    out: dict[int, tuple[int, float]] = {}
+    for i in sorted(sources):
+        if i not in owner or not usable(i):
+            continue
+        x = owner[i]
+        best = _first_other(by_name(x), i, names, usable)
+        if best is not None:
+            out[i] = (best, 1.0)
+            continue
+        group, at = renamed.get(x, ([], 0))
+        mates = set(group[max(0, at - 2 * _LEADERS):at + 2 * _LEADERS + 1])
+        shared: dict[int, int] = {}
+        for y in chain.from_iterable(postings[key] for key in lookups[x][0]):
+            shared[y] = shared.get(y, 0) + 1
+        likely = sorted((y for y in shared if shared[y] >= _needed(lookups[x], lookups[y])),
+                        key=lambda y: (-shared[y], y))
+        mates.update(likely[:4 * _BUDGET])
+        mates.discard(x)
+        ranked: list[tuple[float, str, int]] = []
+        for y in mates:
+            value = prints.similarity(x, y)
+            if prints.near(value):
+                other = _first_other(by_name(y), i, names, usable)
+                if other is not None:
+                    ranked.append((-value, names[other], other))
+        if ranked:
+            negative, _name, other = min(ranked)
+            out[i] = (other, -negative)
+    return out
+
+
+def _first_other(members: list[int], i: int, names: Sequence[str], usable: Callable[[int], bool]) -> int | None:
+    """The first usable candidate of ``members`` (in order of name) with another name than ``i``'s."""
+    return next((m for m in members if names[m] != names[i] and usable(m)), None)
+
+
+# -- the rule ----------------------------------------------------------------------------------
 
 def only_overrides(ctx: Context, candidate: Candidate) -> bool:
     """A subclass whose every method redefines one of its in-repository bases' (or
     ``object``'s): a specialisation, not a copy."""
     cls = candidate.cls
-    if not any(base and base != "object" for base in cls.bases):
+    if not cls.based:
         return False
-    definition = Definition(candidate.path, cls.line, cls.qualname, "class",
-                            ctx.module_of(candidate.path))
+    definition = Definition(candidate.path, cls.line, cls.qualname, "class", ctx.module_of(candidate.path))
     order, _external = ctx.mro(definition)
+    if not order:
+        return False
     inherited = {name for _d, info in order[1:] for name in info.members}
-    return set(cls.methods) - _OBJECT_METHODS <= inherited
+    return set(order[0][1].methods) - _OBJECT_METHODS <= inherited
 
 
-def near_pairs(ctx: Context) -> tuple[list[Candidate], list[tuple[int, int, float]]]:
-    """The candidates and the pairs of them (indices, similarity) that are near copies."""
-    settings = ctx.config.duplicates
+def _usable(ctx: Context, found: list[Candidate]) -> Callable[[int], bool]:
+    """Whether a candidate may be reported (not only overrides), asked lazily, answered once."""
+    answers: dict[int, bool] = {}
+
+    def usable(i: int) -> bool:
+        if i not in answers:
+            answers[i] = not only_overrides(ctx, found[i])
+        return answers[i]
+
+    return usable
+
+
+def near_clusters(ctx: Context) -> tuple[list[Candidate], list[Cluster]]:
+    """The candidates and their clusters of near copies, each with one candidate per name
+    (the first: two alternative definitions of a name are one class) and at least two
+    names."""
     found = candidates(ctx)
-    pairs = similar_pairs([c.cls.shape for c in found], settings.threshold)
-    overrides: dict[int, bool] = {}
-
-    def kept(i: int) -> bool:
-        if i not in overrides:
-            overrides[i] = only_overrides(ctx, found[i])
-        return not overrides[i]
-
-    return found, [(i, j, s) for i, j, s in pairs
-                   if found[i].name != found[j].name and kept(i) and kept(j)]
-
-
-def clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], float]]:
-    """Union-find over the pairs: each cluster's members (ascending) and its lowest
-    similarity, in the order of their first members."""
-    parent = {i: i for pair in pairs for i in pair[:2]}
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j, _s in pairs:
-        parent[root(i)] = root(j)
-    members: dict[int, list[int]] = {}
-    lowest: dict[int, float] = {}
-    for i in sorted(parent):
-        members.setdefault(root(i), []).append(i)
-    for i, _j, s in pairs:
-        lowest[root(i)] = min(lowest.get(root(i), 1.0), s)
-    return [(m, lowest[key]) for key, m in members.items()]
+    clusters = near_copy_clusters([c.cls.shape for c in found], ctx.config.duplicates.threshold,
+                                  _usable(ctx, found), [c.cls.unnamed for c in found])
+    out = []
+    for members, lowest in clusters:
+        first: dict[str, int] = {}
+        for m in members:
+            first.setdefault(found[m].name, m)
+        if len(first) > 1:
+            out.append((sorted(first.values()), lowest))
+    return found, out
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     if not ctx.config.duplicates.enabled:
         return
-    found, pairs = near_pairs(ctx)
     if ctx.changed is None:
-        yield from _clusters(found, pairs)
+        yield from _clusters(ctx)
     else:
-        yield from _changed(found, pairs, ctx.changed)
+        yield from _changed(ctx, ctx.changed)
 
 
 def _location(c: Candidate) -> Location:
     return Location(c.path, c.cls.line, c.cls.col, c.cls.end_line)
 
 
-def _clusters(found: list[Candidate], pairs: list[tuple[int, int, float]]) -> Iterator[Finding]:
-    """One finding per cluster, on its first class (candidates are in path, line order)."""
+def _clusters(ctx: Context) -> Iterator[Finding]:
+    """One finding per cluster, on its first class (candidates are in path order). Its
+    identity names every class of the cluster, so it does not change with lines or with
+    how many classes the message lists."""
     rule = sys.modules[__name__]
-    for members, lowest in clusters(pairs):
+    found, clusters = near_clusters(ctx)
+    for members, lowest in clusters:
         first, *others = members
-        names = sorted(found[m].name for m in members)
-        listed = ", ".join(f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})"
-                           for m in members)
-        yield finding(rule, None, " ~ ".join(names), CLUSTER_MESSAGE.format(
-            count=len(members), share=share(lowest), members=listed),
-            _location(found[first]), related=tuple(_location(found[m]) for m in others))
+        listed = [f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})" for m in members[:LISTED]]
+        if len(members) > LISTED:
+            listed.append(MORE.format(count=len(members) - LISTED))
+        likeness = IDENTICAL if lowest >= 1 else SIMILAR.format(share=share(lowest))
+        yield finding(rule, None, " ~ ".join(sorted(found[m].name for m in members)), CLUSTER_MESSAGE.format(
+            count=len(members), likeness=likeness, members=", ".join(listed)),
+            _location(found[first]), related=tuple(_location(found[m]) for m in others[:LISTED - 1]))
 
 
-def _changed(found: list[Candidate], pairs: list[tuple[int, int, float]],
-             changed: frozenset[str]) -> Iterator[Finding]:
+def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     """Each class in a changed file with its closest near copy anywhere."""
     rule = sys.modules[__name__]
-    best: dict[int, tuple[float, str, int]] = {}
-    for i, j, s in pairs:
-        for me, other in ((i, j), (j, i)):
-            if found[me].path not in changed:
-                continue
-            key = (-s, found[other].name, other)
-            if me not in best or key < best[me]:
-                best[me] = key
-    for me in sorted(best):
-        negative, _name, other = best[me]
+    found = candidates(ctx)
+    sources = [i for i, c in enumerate(found) if c.path in changed]
+    if not sources:
+        return
+    closest = closest_copies([c.cls.shape for c in found], ctx.config.duplicates.threshold,
+                             [c.name for c in found], sources, _usable(ctx, found), [c.cls.unnamed for c in found])
+    for me in sorted(closest):
+        other, similarity = closest[me]
         mine, theirs = found[me], found[other]
         yield finding(rule, None, f"{mine.name} ~ {theirs.name}", MESSAGE.format(
             name=mine.name, other=theirs.name, where=f"{theirs.path}:{theirs.cls.line}",
-            similarity=-negative, short=theirs.cls.qualname),
+            similarity=similarity, short=theirs.cls.qualname),
             _location(mine), related=(_location(theirs),))
 
 

@@ -19,6 +19,7 @@ from rules.summary import Binding, ClassInfo
 
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 200
+_CYCLE = "import cycle: "
 
 
 class Target(NamedTuple):
@@ -82,6 +83,8 @@ class Resolver:
         self._binding_cache: dict[tuple[str, int], list[Target]] = {}
         self._active: list[tuple[str, int]] = []
         self._cycles = 0  # cycle answers given so far; results that saw one are not cached
+        self._provides_cache: dict[tuple[str, str], str] = {}  # (module, name) -> does `import *` bind it
+        self._star_cycles = 0
 
     # -- public ---------------------------------------------------------------------
 
@@ -112,7 +115,8 @@ class Resolver:
                         t.definition is not None and t.definition.kind == "module" for t in previous):
                     # a path that names a module which is not there: say that, not "no name"
                     missing = ".".join(parts[: j + 1])
-                    return [t._replace(reason=f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)")
+                    reason = f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)"
+                    return [t._replace(reason=reason)
                             for t in current]
             return current
         top = parts[0]
@@ -169,20 +173,29 @@ class Resolver:
         hop = f"{module_name}.{attr}"
         chain = (*chain, hop) if (not chain or chain[-1] != hop) else chain
         summary = module.summary
+        sub = self.index.modules.get(hop)
         if summary is not None and summary.error is None:
             exports = dict(summary.exports)
+            found: list[Target] = []
             if attr in exports:
-                return self._bindings(module_name, exports[attr], chain)
-            for star in reversed(summary.stars):
-                found = self._star_provides(module_name, star, attr, set())
-                if found:
-                    return self._star_lookup(module_name, star, attr, chain)
-        sub = self.index.modules.get(hop)
+                found = self._bindings(module_name, exports[attr], chain)
+            else:
+                found = self._chained(module_name, summary.stars, attr, chain)
+            if sub is not None and any(t.reason.startswith(_CYCLE) for t in found):
+                # importing a submodule binds it as its package's attribute: re-exports of
+                # that name which only lead back to themselves (`from . import sub` in the
+                # package's __init__) hold the submodule
+                found = [t for t in found if not t.reason.startswith(_CYCLE)] + [self._submodule(sub, chain)]
+            if found or attr in exports:
+                return _merge(found)
         if sub is not None:
-            return [self._module_target(sub, (*chain[:-1], f"{hop} (module, {sub.path or 'namespace package'})"))]
+            return [self._submodule(sub, chain)]
         if summary is not None and summary.error is not None:
             return [Target("unresolved", None, chain, f"`{module.path}` could not be parsed")]
         return [Target("unresolved", None, chain, f"module `{module_name}` has no name `{attr}`")]
+
+    def _submodule(self, sub: Module, chain: tuple[str, ...]) -> Target:
+        return self._module_target(sub, (*chain[:-1], f"{sub.name} (module, {sub.path or 'namespace package'})"))
 
     def _star_source(self, module_name: str, star: int) -> str | None:
         binding = self._summary(module_name).bindings[star]
@@ -191,26 +204,96 @@ class Resolver:
     def _summary(self, module_name: str):  # type: ignore[no-untyped-def]
         return self.index.modules[module_name].summary
 
-    def _star_provides(self, module_name: str, star: int, attr: str, seen: set[str]) -> bool:
-        """Does ``from <source> import *`` (binding ``star`` in ``module_name``) bind ``attr``?"""
-        source = self._star_source(module_name, star)
-        return source is not None and self._exports_star(source, attr, seen)
+    def _star_provides(self, module_name: str, star: int, attr: str, seen: frozenset[str]) -> str:
+        """Does ``from <source> import *`` (binding ``star`` in ``module_name``) bind ``attr``?
 
-    def _exports_star(self, module_name: str, attr: str, seen: set[str]) -> bool:
-        if module_name in seen:
-            return False
-        seen.add(module_name)
+        "yes", "no", or "maybe" when the source binds it on some paths only."""
+        source = self._star_source(module_name, star)
+        return "no" if source is None else self._exports_star(source, attr, seen)
+
+    def _exports_star(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
+        key = (module_name, attr)
+        answer = self._provides_cache.get(key)
+        if answer is not None:
+            return answer
+        if module_name in seen:  # star imports in a cycle: this path adds nothing
+            self._star_cycles += 1
+            return "no"
+        cycles = self._star_cycles
+        answer = self._star_exports(module_name, attr, seen | {module_name})
+        if self._star_cycles == cycles:
+            self._provides_cache[key] = answer
+        return answer
+
+    def _star_exports(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
         module = self.index.modules.get(module_name)
         if module is None or module.summary is None or module.summary.error is not None:
-            return False
+            return "no"
         summary = module.summary
         if summary.all_names is not None:
-            return attr in summary.all_names
+            return "yes" if attr in summary.all_names else "no"
         if attr.startswith("_"):
-            return False
-        if attr in dict(summary.exports):
-            return True
-        return any(self._star_provides(module_name, s, attr, seen) for s in summary.stars)
+            return "no"
+        exports = dict(summary.exports)
+        if attr in exports:
+            return self._bound(module_name, exports[attr], seen)
+        return self._chain_binds(module_name, summary.stars, attr, seen)
+
+    def _bound(self, module_name: str, ids: tuple[int, ...], seen: frozenset[str]) -> str:
+        """Do these alternative bindings leave their name bound: "yes", "no" or "maybe"?"""
+        answers = set()
+        bindings = self._summary(module_name).bindings
+        for binding in (bindings[i] for i in ids):
+            if binding.kind == "unbound":
+                answers.add("no")
+            elif binding.kind == "chained":
+                answers.add(self._chain_binds(module_name, binding.targets, binding.name, seen))
+            elif binding.kind == "starname":
+                via = self._star_provides(module_name, binding.star, binding.name, seen)
+                before = "no"
+                if via != "yes" and binding.targets:
+                    before = self._bound(module_name, binding.targets, seen)
+                answers.add(_after_star(via, before))
+            else:
+                answers.add("yes")
+        return _either(answers)
+
+    def _chain_binds(self, module_name: str, stars: tuple[int, ...], attr: str, seen: frozenset[str],
+                     memo: dict[int, str] | None = None) -> str:
+        """Do these alternative last star imports (each linked to the ones before it) bind ``attr``?"""
+        memo = {} if memo is None else memo
+        answers = set()
+        bindings = self._summary(module_name).bindings
+        for star in stars:
+            if star in memo:
+                pass
+            elif bindings[star].kind != "star":  # a path without (more) star imports
+                memo[star] = "no"
+            else:
+                via = self._star_provides(module_name, star, attr, seen)
+                before = "no"
+                if via != "yes" and bindings[star].targets:
+                    before = self._chain_binds(module_name, bindings[star].targets, attr, seen, memo)
+                memo[star] = _after_star(via, before)
+            answers.add(memo[star])
+        return _either(answers)
+
+    def _chained(self, module_name: str, stars: tuple[int, ...], attr: str, chain: tuple[str, ...],
+                 visited: set[int] | None = None) -> list[Target]:
+        """What these alternative last star imports (each linked to the ones before it) bind ``attr`` to."""
+        visited = set() if visited is None else visited
+        found: list[Target] = []
+        bindings = self._summary(module_name).bindings
+        for star in stars:
+            if star in visited or bindings[star].kind != "star":
+                continue
+            visited.add(star)
+            provides = self._star_provides(module_name, star, attr, frozenset())
+            if provides != "no":
+                found += self._star_lookup(module_name, star, attr, chain)
+            if provides != "yes" and bindings[star].targets:
+                found += self._chained(module_name, bindings[star].targets, attr, chain, visited)
+        return _merge(found)
 
     def _star_lookup(self, module_name: str, star: int, attr: str, chain: tuple[str, ...]) -> list[Target]:
         source = self._star_source(module_name, star)
@@ -232,7 +315,7 @@ class Resolver:
         if key in self._active or len(self._active) > _MAX_DEPTH:
             self._cycles += 1
             cycle = " → ".join(m for m, _ in self._active[self._active.index(key):]) if key in self._active else "…"
-            return [Target("unresolved", None, chain, f"import cycle: {cycle} → {module_name}")]
+            return [Target("unresolved", None, chain, f"{_CYCLE}{cycle} → {module_name}")]
         cached = self._binding_cache.get(key)
         if cached is None:
             cycles = self._cycles
@@ -270,7 +353,8 @@ class Resolver:
         if kind == "import":
             source = self.index.absolute(module_name, binding.module, binding.level)
             if source is None:
-                return [Target("unresolved", None, (), f"`{binding.text}` in `{module_name}` goes beyond the top-level package")]
+                reason = f"`{binding.text}` in `{module_name}` goes beyond the top-level package"
+                return [Target("unresolved", None, (), reason)]
             if source not in self.index.modules:
                 top = source.split(".", 1)[0]
                 if top in self.index.modules:
@@ -281,18 +365,24 @@ class Resolver:
         if kind == "ref":
             return self._ref(module_name, binding)
         if kind == "starname":
-            if self._star_provides(module_name, binding.star, binding.name, set()):
-                return self._star_lookup(module_name, binding.star, binding.name, ())
-            if binding.targets:
-                return self._bindings(module_name, binding.targets, ())
-            return self._undefined(module_name, binding.name)
+            provides = self._star_provides(module_name, binding.star, binding.name, frozenset())
+            found = self._star_lookup(module_name, binding.star, binding.name, ()) if provides != "no" else []
+            if provides != "yes":
+                if binding.targets:
+                    found += self._bindings(module_name, binding.targets, ())
+                elif provides == "no":
+                    found += self._undefined(module_name, binding.name)
+            return _merge(found)
+        if kind == "chained":
+            return self._chained(module_name, binding.targets, binding.name, ())
+        if kind == "unbound":
+            return []  # the path where the name is not bound leads nowhere
         return [Target("unresolved", None, (), f"unknown binding kind {kind}")]
 
     def _ref(self, module_name: str, binding: Binding) -> list[Target]:
         root = binding.module
-        if binding.targets:
-            current = self._bindings(module_name, binding.targets, (f"{module_name}.{root}",))
-        else:
+        current = self._bindings(module_name, binding.targets, (f"{module_name}.{root}",))
+        if not current:  # bound on no path (a star import may not bind it either)
             current = self._undefined(module_name, root)
         for attr in binding.name.split(".") if binding.name else ():
             current = _merge([n for t in current for n in self.attribute(t, attr)])
@@ -302,6 +392,16 @@ class Resolver:
         if name in _BUILTINS:
             return [Target("external", None, (f"builtins.{name} (outside the repository)",), f"builtins.{name}")]
         return [Target("unresolved", None, (), f"name `{name}` is not defined in `{module_name}`")]
+
+
+def _after_star(via: str, before: str) -> str:
+    """Is a name bound after a star import that binds it ``via``, when it was ``before``?"""
+    return "yes" if "yes" in (via, before) else before if via == "no" else "maybe"
+
+
+def _either(answers: set[str]) -> str:
+    """Alternatives that each bind a name "yes", "no" or "maybe": together?"""
+    return answers.pop() if len(answers) == 1 else "maybe" if answers else "no"
 
 
 def _join(prefix: tuple[str, ...], rest: tuple[str, ...]) -> tuple[str, ...]:

@@ -31,12 +31,18 @@ from __future__ import annotations
 
 import ast
 import zlib
+from array import array
+from bisect import bisect_left
 from collections import Counter
 
 Shape = tuple[int, ...]
 
 _DEF, _ASYNC, _CLASS_BODY, _NAME, _BASE, _DECO = range(1, 7)
 _ATTRIBUTE = 1 << 17
+#: the features that hold names (the method-name set, base and decorator names) lie in
+#: ``[NAMED[0], NAMED[1])``; every other feature is a 64-bit hash, which falls there with
+#: a probability below 1e-9
+NAMED = (_NAME << 32, (_DECO + 1) << 32)
 
 
 def _crc(text: str) -> int:
@@ -178,3 +184,17 @@ def similarity(a: Shape, b: Shape) -> float:
         return 1.0
     common = len(set(a).intersection(b))
     return common / (len(a) + len(b) - common)
+
+
+def unnamed(shape: Shape) -> Shape:
+    """The fingerprint without its name features: two classes that differ only in the names
+    of their methods, bases or decorators have the same one (``shape`` is sorted, so the
+    name features are one slice of it)."""
+    low, high = bisect_left(shape, NAMED[0]), bisect_left(shape, NAMED[1])
+    return shape[:low] + shape[high:] if low != high else shape
+
+
+def packed(shape: Shape) -> bytes:
+    """The fingerprint as bytes (signed 64-bit integers in this machine's order), for the
+    summary cache: ``array("q", packed(shape))`` reads it back."""
+    return array("q", shape).tobytes()

@@ -20,7 +20,7 @@ import re
 from typing import NamedTuple
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 3
+FORMAT = 5
 
 
 class Param(NamedTuple):
@@ -42,7 +42,22 @@ class ClassInfo(NamedTuple):
     init: tuple[Param, ...] | None  # __init__ parameters without self; None: no __init__
     init_line: int
     scope: str  # "module" | "class" | "function"
-    shape: tuple[int, ...]  # structural fingerprint (rules.shape): sorted feature numbers
+
+
+class ClassShape(NamedTuple):
+    """What the near-duplicate rule (SSOT008) needs of a class with methods. Kept in the
+    summary's header, so a warm run compares every class without decoding any detail."""
+
+    qualname: str
+    line: int
+    col: int
+    end_line: int
+    methods: int  # how many def / async def the body has
+    based: bool  # it has a base other than ``object``
+    #: structural fingerprint (rules.shape), its sorted features as signed 64-bit integers
+    #: (``array("q")`` bytes: the cache reads them in one copy, not one integer at a time)
+    shape: bytes
+    unnamed: int  # hash of the fingerprint without its name features (rules.shape.unnamed)
 
 
 class FunctionInfo(NamedTuple):
@@ -64,9 +79,13 @@ class Binding(NamedTuple):
       - "import": ``from <module> import <name>`` (``level`` dots for relative imports)
       - "module": ``import <module>`` / ``import a.b as c`` (binds the module itself)
       - "ref": ``X = <root>.<name>``; ``targets`` are the bindings the root may hold there
+      - "star": ``from <module> import *``; ``targets`` are the star imports that may have
+        run last before it ("unbound" for a path without one)
       - "starname": a name a ``from m import *`` (binding ``star``) may have bound;
         ``targets`` are what it held before when ``m`` does not export it
-      - "unbound": on some path the name is not bound here (it names nothing)
+      - "chained": a name no statement bound here, so whatever the star imports in
+        ``targets`` (alternatives, each linked to its predecessors) bind it to, if any
+      - "unbound": the name is not bound here (it names nothing)
       - "class" (``index`` into classes), "function" (``index`` into functions),
         "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
     """
@@ -102,14 +121,14 @@ class Detail(NamedTuple):
     bindings: tuple[Binding, ...] = ()
     #: name -> binding ids it may hold at the end of the module
     exports: tuple[tuple[str, tuple[int, ...]], ...] = ()
-    #: star imports still in effect at the end, in order (binding ids)
+    #: the star imports that may have run last, one per path (binding ids; each links to
+    #: the ones before it); an "unbound" binding among them for paths without one
     stars: tuple[int, ...] = ()
     all_names: tuple[str, ...] | None = None
-    #: the star imports among ``stars`` that only some paths run (in an ``if``/``try`` branch)
-    maybe_stars: tuple[int, ...] = ()
 
 
 _DETAIL_FIELDS = frozenset(Detail._fields)
+_tuple_new = tuple.__new__  # a NamedTuple from a decoded tuple, without ``_make``'s checks
 
 
 class FileSummary:
@@ -117,17 +136,19 @@ class FileSummary:
 
     A warm run over a large repository touches the detail of only the few modules the
     resolver visits; rules that scan every file filter on the header first
-    (``class_names``, ``import_names``, ``error``).
+    (``class_names``, ``import_names``, ``error``) or read all they need from it
+    (``shapes``).
     """
 
     __slots__ = ("class_names", "import_names", "suppressions", "lines", "error", "lowered", "_imports",
-                 "_detail", "_blob")
+                 "_shapes", "_detail", "_blob")
 
     def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
                  detail: Detail | None = None, blob: bytes | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
                  imports: tuple[ImportInfo, ...] | tuple[tuple[object, ...], ...] = (),
+                 shapes: tuple[ClassShape, ...] | tuple[tuple[object, ...], ...] = (),
                  **fields: object) -> None:
         if fields:
             unknown = set(fields) - _DETAIL_FIELDS
@@ -147,6 +168,8 @@ class FileSummary:
         self._blob = blob
         #: every import statement (plain tuples until first asked for)
         self._imports = imports
+        #: every class with methods, for SSOT008 (plain tuples until first asked for)
+        self._shapes = shapes
         if class_names is None or import_names is None:
             class_names = frozenset(c.name for c in self.detail.classes)
             import_names = frozenset(i[4] for i in imports if i[4])
@@ -168,7 +191,6 @@ class FileSummary:
     bindings = property(lambda self: self.detail.bindings)
     exports = property(lambda self: self.detail.exports)
     stars = property(lambda self: self.detail.stars)
-    maybe_stars = property(lambda self: self.detail.maybe_stars)
     all_names = property(lambda self: self.detail.all_names)
 
     @property
@@ -177,13 +199,20 @@ class FileSummary:
             self._imports = tuple(ImportInfo._make(i) for i in self._imports)
         return self._imports  # type: ignore[return-value]
 
+    @property
+    def shapes(self) -> tuple[ClassShape, ...]:
+        if self._shapes and type(self._shapes[0]) is not ClassShape:
+            self._shapes = tuple([_tuple_new(ClassShape, s) for s in self._shapes])
+        return self._shapes  # type: ignore[return-value]
+
     def _replace(self, **changes: object) -> FileSummary:
         header = {"suppressions": self.suppressions, "lines": self.lines, "error": self.error,
                   "lowered": self.lowered}
         header.update({k: v for k, v in changes.items() if k in header})
         detail = self.detail._replace(**{k: v for k, v in changes.items() if k not in header and k != "imports"})
         imports = changes.get("imports", self.imports)
-        return FileSummary(detail=detail, imports=imports, **header)  # type: ignore[arg-type]
+        shapes = changes.get("shapes", self._shapes)
+        return FileSummary(detail=detail, imports=imports, shapes=shapes, **header)  # type: ignore[arg-type]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileSummary):
@@ -197,7 +226,8 @@ class FileSummary:
 
     def header(self) -> tuple[object, ...]:
         return (tuple(sorted(self.class_names)), tuple(sorted(self.import_names)), self.suppressions,
-                self.lines, self.error, self.lowered, tuple(tuple(i) for i in self._imports))
+                self.lines, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
+                tuple(tuple(s) for s in self._shapes))
 
     def encode(self) -> bytes:
         """Bytes for the cache: the header in ``marshal`` (fast to read), the detail pickled."""
@@ -206,12 +236,13 @@ class FileSummary:
 
     @classmethod
     def decode(cls, data: bytes) -> FileSummary:
-        fmt, class_names, import_names, suppressions, lines, error, lowered, imports, blob = marshal.loads(data)
+        fmt, *fields = marshal.loads(data)
         if fmt != FORMAT:
             raise ValueError(f"summary format {fmt}, expected {FORMAT}")
+        class_names, import_names, suppressions, lines, error, lowered, imports, shapes, blob = fields
         return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
                    suppressions=suppressions, lines=lines, error=error, lowered=lowered, imports=imports,
-                   blob=blob)
+                   shapes=shapes, blob=blob)
 
 
 _SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
@@ -336,10 +367,12 @@ class _Extractor:
         self.classes: list[ClassInfo] = []
         self.functions: list[FunctionInfo] = []
         self.imports: list[ImportInfo] = []
+        self.shapes: dict[int, ClassShape] = {}  # class index -> its fingerprint (classes with methods)
         self.all_names: list[str] | None = None
         self.all_dynamic = False
-        self.stars: list[int] = []
-        self.maybe_stars: set[int] = set()
+        #: the star imports that may have run last on the paths to here ("star" binding ids)
+        self.stars: frozenset[int] = frozenset()
+        self._no_star: int | None = None
 
     def run(self, tree: ast.Module) -> FileSummary:
         state: State = {}
@@ -350,10 +383,10 @@ class _Extractor:
             functions=tuple(self.functions),
             bindings=tuple(self.bindings),
             exports=tuple(sorted((k, tuple(sorted(v))) for k, v in state.items())),
-            stars=tuple(self.stars),
-            maybe_stars=tuple(s for s in self.stars if s in self.maybe_stars),
+            stars=tuple(sorted(self.stars)),
             all_names=all_names,
             imports=tuple(self.imports),
+            shapes=tuple(self.shapes[i] for i in sorted(self.shapes)),
         )
 
     # -- bindings ---------------------------------------------------------------------
@@ -368,21 +401,16 @@ class _Extractor:
         state[name] = frozenset((self.add(binding),))
 
     def lookup(self, state: State, name: str, line: int, col: int) -> tuple[int, ...]:
-        """The bindings ``name`` may hold here; names only a star import can bind get
-        synthetic "starname" bindings."""
+        """The bindings ``name`` may hold here; a name only a star import can bind gets a
+        "chained" binding."""
         if name in state:
             return tuple(sorted(state[name]))
-        return tuple(sorted(self.behind_stars(name, self.stars, (), line, col)))
+        return tuple(self.unbound(name, self.stars, line, col)) if self.stars else ()
 
-    def behind_stars(self, name: str, stars: list[int], ids: tuple[int, ...], line: int, col: int) -> frozenset[int]:
-        """What ``name`` holds after these star imports when it held ``ids`` before them.
-
-        A star import only some paths ran (see ``merge``) may also have been skipped."""
-        held = frozenset(ids)
-        for star in stars:
-            binding = Binding("starname", line, col, name=name, targets=tuple(sorted(held)), star=star)
-            held = frozenset((self.add(binding),)) | (held if star in self.maybe_stars else frozenset())
-        return held
+    def unbound(self, name: str, stars: frozenset[int], line: int, col: int) -> frozenset[int]:
+        """``name`` where no statement bound it: what the star imports may bind, or nothing."""
+        kind = "chained" if stars else "unbound"
+        return frozenset((self.add(Binding(kind, line, col, name=name, targets=tuple(sorted(stars)))),))
 
     # -- statements -------------------------------------------------------------------
 
@@ -394,37 +422,40 @@ class _Extractor:
                  at: ast.stmt) -> None:
         """Run each body from the same state; afterwards a name may hold any branch's value."""
         before = dict(state)
-        stars_before = list(self.stars)
-        results: list[tuple[State, list[int]]] = [(before, stars_before)] if include_before else []
+        stars_before = self.stars
+        results: list[tuple[State, frozenset[int]]] = [(before, stars_before)] if include_before else []
         for body in bodies:
             branch = dict(before)
-            self.stars = list(stars_before)
+            self.stars = stars_before
             self.block(body, branch)
             if not _terminates(body):
                 results.append((branch, self.stars))
         self.merge(state, results or [(before, stars_before)], at)
 
-    def merge(self, state: State, results: list[tuple[State, list[int]]], at: ast.stmt) -> None:
-        """Join the states (each with the star imports in effect) at the end of alternatives.
+    def merge(self, state: State, results: list[tuple[State, frozenset[int]]], at: ast.stmt) -> None:
+        """Join the states (each with the star imports it ran) at the end of alternatives.
 
-        A name some alternative leaves unbound gets, for that alternative, an "unbound"
-        binding behind its star imports: Python would find the name there, or nothing.
+        A name some alternative leaves unbound holds, on that path, whatever that path's star
+        imports bind it to, or nothing.
         """
-        self.stars = []
-        for _, stars in results:
-            self.stars += [s for s in stars if s not in self.stars]
+        line, col = at.lineno, at.col_offset + 1
         state.clear()
         names = dict.fromkeys(name for result, _ in results for name in result)
         for name in names:
             ids: frozenset[int] = frozenset()
             for result, stars in results:
-                ids |= result[name] if name in result else self.unbound(name, stars, at)
+                ids |= result[name] if name in result else self.unbound(name, stars, line, col)
             state[name] = ids
-        self.maybe_stars.update(s for s in self.stars if not all(s in stars for _, stars in results))
+        self.stars = frozenset()
+        if any(stars for _, stars in results):
+            for _, stars in results:
+                self.stars |= stars or {self.no_star()}
 
-    def unbound(self, name: str, stars: list[int], at: ast.stmt) -> frozenset[int]:
-        unbound = self.add(Binding("unbound", at.lineno, at.col_offset + 1, name=name))
-        return self.behind_stars(name, stars, (unbound,), at.lineno, at.col_offset + 1)
+    def no_star(self) -> int:
+        """The binding that stands for "no star import" among alternatives that have some."""
+        if self._no_star is None:
+            self._no_star = self.add(Binding("unbound", 1, 1))
+        return self._no_star
 
     def statement(self, stmt: ast.stmt, state: State) -> None:
         if isinstance(stmt, ast.ImportFrom):
@@ -461,13 +492,13 @@ class _Extractor:
                 self.branches(state, [stmt.body, stmt.orelse], False, stmt)
         elif isinstance(stmt, ast.Try | ast.TryStar):
             before = dict(state)
-            stars_before = list(self.stars)
+            stars_before = self.stars
             body_state = dict(before)
             self.block(stmt.body + stmt.orelse, body_state)
             results = [] if _terminates(stmt.body + stmt.orelse) else [(body_state, self.stars)]
             for handler in stmt.handlers:
                 handler_state = dict(before)
-                self.stars = list(stars_before)
+                self.stars = stars_before
                 if handler.name:
                     self.bind(handler_state, handler.name, Binding("value", handler.lineno, handler.col_offset + 1))
                 self.block(handler.body, handler_state)
@@ -496,12 +527,12 @@ class _Extractor:
             text += f" as {alias.asname}" if alias.asname else ""
             if alias.name == "*":
                 star = self.add(Binding("star", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
-                                        text=text))
+                                        targets=tuple(sorted(self.stars)), text=text))
                 for name in list(state):
                     state[name] = frozenset((self.add(Binding(
                         "starname", stmt.lineno, stmt.col_offset + 1, name=name,
                         targets=tuple(sorted(state[name])), star=star)),))
-                self.stars.append(star)
+                self.stars = frozenset((star,))
                 continue
             self.bind(state, alias.asname or alias.name, Binding(
                 "import", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
@@ -642,23 +673,29 @@ class _Extractor:
                     members.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 members.append(stmt.target.id)
-        from rules.shape import class_shape
+        from rules.shape import class_shape, packed, unnamed
 
+        bases = tuple(dotted(b) for b in node.bases)
         self.classes[index] = ClassInfo(
             name=node.name,
             qualname=qualname,
             line=node.lineno,
             col=node.col_offset + 1,
             end_line=node.end_lineno or node.lineno,
-            bases=tuple(dotted(b) for b in node.bases),
+            bases=bases,
             decorators=tuple(dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list),
             methods=tuple(methods),
             members=tuple(dict.fromkeys(members)),
             init=init,
             init_line=init_line,
             scope=scope,
-            shape=class_shape(node),
         )
+        shape = class_shape(node)
+        if shape:
+            based = any(base and base != "object" for base in bases)
+            self.shapes[index] = ClassShape(qualname, node.lineno, node.col_offset + 1,
+                                            node.end_lineno or node.lineno, len(methods), based, packed(shape),
+                                            hash(unnamed(shape)))
         return index
 
     def nested_classes(self, body: list[ast.stmt], prefix: str) -> None:

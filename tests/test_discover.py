@@ -1,4 +1,5 @@
-"""`ssot discover`: proposals from an index, TOML that the config parser accepts."""
+"""`ssot discover`: proposals from an index, TOML that the config parser accepts, and a
+pasted proposal that the engine judges as its evidence says."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import tomllib
 
 from bot import discover as command
 from rules.config import parse_config
-from rules.discover import NOTHING, discover, render_toml
+from rules.discover import NOTHING, Discovery, discover, render_toml
+from rules.engine import analyze_sources
 from rules.index import Index
 from rules.near_duplicate_class import _MANAGER, _RENAMED
 from rules.summary import summarize
 
 
-def _propose(files: dict[str, str]):  # type: ignore[no-untyped-def]
+def _propose(files: dict[str, str]) -> Discovery:
     config = parse_config("", "")
     index = Index({p: summarize(t.encode()) for p, t in files.items() if not p.startswith("tests/")},
                   config.config.roots)
@@ -37,35 +39,130 @@ REPO = {
     "tests/test_jobs.py": "class Job:\n    pass\n",
 }
 
+#: a repository with every kind of evidence, and what must not become a concept
+RICH = {
+    **REPO,
+    # the consolidation under way: a shim keeps the old name, two old classes remain
+    "app/legacy/__init__.py": "",
+    "app/legacy/manager.py": "class WebSocketManager:\n    def send(self, user, message):\n        pass\n",
+    "app/legacy/other.py": "class WebSocketManager:\n    pass\n",
+    "app/util.py": "def make():\n    class WebSocketManager:\n        pass\n    return WebSocketManager\n",
+    "app/api.py": "from app.ws import WebSocketManager\nfrom app.ws.unified import UnifiedManager\n",
+    # a plugin convention: one Command per management command, all subclasses of one base
+    "app/management/__init__.py": "class BaseCommand:\n    def handle(self):\n        raise NotImplementedError\n",
+    "app/management/commands/__init__.py": "",
+    **{f"app/management/commands/{name}.py": (
+        "from app.management import BaseCommand\n\n\n"
+        f"class Command(BaseCommand):\n    def handle(self):\n        return {name!r}\n")
+       for name in ("migrate", "check", "shell")},
+    # an import renamed only to subclass it is no alias
+    "app/backends/__init__.py": "",
+    "app/backends/base.py": "class Loader:\n    def load(self):\n        return None\n",
+    "app/backends/cached.py": "from app.backends.base import Loader as BaseLoader\n\n\n"
+                              "class Loader(BaseLoader):\n    def load(self):\n        return 1\n",
+    # one Settings imported by three modules, the other by none
+    "app/settings.py": "class Settings:\n    pass\n",
+    "app/conf/__init__.py": "",
+    "app/conf/settings.py": "class Settings:\n    def get(self, key):\n        return key\n",
+    **{f"app/use{k}.py": "from app.settings import Settings\n" for k in range(3)},
+}
+
 
 def test_each_kind_of_evidence_becomes_a_concept() -> None:
     text = render_toml(_propose(REPO))
     concepts = _accepted(text)["concept"]
     assert concepts == [
-        # the definition an alias already leads to is the canonical one
-        {"name": "Job", "canonical": "app.jobs.Job", "aliases": ["app.jobs.Task", "app.models.Job"]},
+        # near copies first; aliases are only paths that resolve to the canonical class
         {"name": "UnifiedManager", "canonical": "app.ws.unified.UnifiedManager",
-         "aliases": ["app.chat.registry.SocketRegistry", "app.ws.WebSocketManager"]},
+         "aliases": ["app.ws.WebSocketManager"]},
+        {"name": "Job", "canonical": "app.jobs.Job", "aliases": ["app.jobs.Task"]},
     ]
 
 
 def test_every_concept_has_its_evidence_with_paths_and_lines() -> None:
     text = render_toml(_propose(REPO))
     blocks = text.split("[[concept]]")
-    assert "class `Job` is defined in 2 modules: app/jobs.py:1, app/models.py:1" in blocks[0]
-    assert "`app.jobs.Task` (app/jobs.py:5) is another name for `app.jobs.Job` (app/jobs.py:1)" in blocks[0]
-    assert ("`app.ws.WebSocketManager` (app/ws/__init__.py:1) is another name for "
-            "`app.ws.unified.UnifiedManager` (app/ws/unified.py:1)") in blocks[1]
     assert ("2 classes are near copies (all of their structure is the same): "
-            "app/chat/registry.py:1, app/ws/unified.py:1") in blocks[1]
+            "app/chat/registry.py:1, app/ws/unified.py:1") in blocks[0]
+    assert ("`app.ws.WebSocketManager` (app/ws/__init__.py:1) is another name for "
+            "`app.ws.unified.UnifiedManager` (app/ws/unified.py:1)") in blocks[0]
+    assert ("near copies to consolidate (SSOT008 reports them): "
+            "`app.chat.registry.SocketRegistry` (app/chat/registry.py:1)") in blocks[0]
+    assert "class `Job` is defined in 2 modules: app/jobs.py:1, app/models.py:1" in blocks[1]
+    assert "`app.jobs.Task` (app/jobs.py:5) is another name for `app.jobs.Job` (app/jobs.py:1)" in blocks[1]
+    assert ("duplicates to consolidate (SSOT003 reports them once this concept is declared): "
+            "`app.models.Job` (app/models.py:1)") in blocks[1]
+    assert "canonical: `app.jobs.Job` (app/jobs.py:1): re-exported under 1 other path" in blocks[1]
     assert all(block.rstrip().splitlines()[-1].startswith("#   ") for block in blocks[:-1])
     assert "tests/" not in text
 
 
+def _pasted(text: str) -> list[str]:
+    """Each proposal as a user pastes it: its evidence comments and its table."""
+    return [block for block in text.split("\n\n") if "[[concept]]" in block]
+
+
+def test_a_pasted_proposal_passes_ssot001_and_ssot002_and_ssot003_reports_exactly_its_duplicates() -> None:
+    discovery = _propose(RICH)
+    text = render_toml(discovery)
+    blocks = _pasted(text)
+    assert len(blocks) == len(discovery.proposals) >= 3
+    for proposal, block in zip(discovery.proposals, blocks, strict=True):
+        assert f'name = "{proposal.name}"' in block
+        assert all(str(duplicate) in block for duplicate in proposal.duplicates)
+        report = analyze_sources(RICH, block)
+        assert [f for f in report.findings if f.code in ("SSOT001", "SSOT002", "SSOT010")] == []
+        assert sorted((f.location.path, f.location.line) for f in report.findings if f.code == "SSOT003") == \
+            sorted((d.path, d.line) for d in proposal.duplicates)
+    report = analyze_sources(RICH, text)  # all of them at once
+    assert [f for f in report.findings if f.code in ("SSOT001", "SSOT002", "SSOT010")] == []
+    assert sorted((f.concept, f.location.path, f.location.line) for f in report.findings if f.code == "SSOT003") == \
+        sorted((p.name, d.path, d.line) for p in discovery.proposals for d in p.duplicates)
+
+
+def test_the_old_classes_of_a_consolidation_are_duplicates_of_the_shim_s_target() -> None:
+    [manager] = [p for p in _propose(RICH).proposals if p.canonical == "app.ws.unified.UnifiedManager"]
+    assert manager.aliases == ("app.ws.WebSocketManager",)
+    assert [(d.dotted, d.line) for d in manager.duplicates] == [
+        ("app.legacy.manager.WebSocketManager", 1), ("app.legacy.other.WebSocketManager", 1),
+        ("app.util.make.<locals>.WebSocketManager", 2)]
+    assert [d.dotted for d in manager.near_copies] == ["app.chat.registry.SocketRegistry"]
+
+
+def test_a_framework_convention_is_not_proposed_but_named_with_its_base() -> None:
+    discovery = _propose(RICH)
+    assert all("Command" not in (p.name, p.canonical.rsplit(".", 1)[-1]) for p in discovery.proposals)
+    assert all("Loader" not in (p.name, *p.aliases) for p in discovery.proposals)
+    assert discovery.conventions == [
+        "`Command`: all 3 classes of this name are `app.management.BaseCommand` or a subclass of it: "
+        "app/management/commands/check.py:4, app/management/commands/migrate.py:4, app/management/commands/shell.py:4",
+        "`Loader`: all 2 classes of this name are `app.backends.base.Loader` or a subclass of it: "
+        "app/backends/base.py:1, app/backends/cached.py:4",
+    ]
+    text = render_toml(discovery)
+    assert "# Not proposed: names a framework convention gives" in text
+    assert "app.backends.cached.BaseLoader" not in text  # renamed to subclass it: no alias
+
+
+def test_the_canonical_is_the_most_used_definition_and_says_why() -> None:
+    [settings] = [p for p in _propose(RICH).proposals if p.name == "Settings"]
+    assert settings.canonical == "app.settings.Settings"  # imported by three modules; the other has more methods
+    assert ("canonical: `app.settings.Settings` (app/settings.py:1): re-exported under 0 other paths, "
+            "imported by 3 modules, 0 methods; the most used of 2 definitions") in settings.evidence[-2]
+
+
+def test_proposals_are_ordered_by_evidence_and_deterministic() -> None:
+    discovery = _propose(RICH)
+    assert [p.strength for p in discovery.proposals] == sorted(p.strength for p in discovery.proposals)
+    assert [p.name for p in discovery.proposals] == ["UnifiedManager", "Job", "Settings"]
+    reordered = dict(reversed(list(RICH.items())))
+    assert render_toml(_propose(reordered)) == render_toml(discovery)
+
+
 def test_a_repository_without_evidence_gets_a_comment() -> None:
-    proposals = _propose({"app/__init__.py": "", "app/a.py": "class A:\n    pass\n"})
-    assert proposals == []
-    assert render_toml(proposals) == NOTHING
+    discovery = _propose({"app/__init__.py": "", "app/a.py": "class A:\n    pass\n"})
+    assert discovery.proposals == [] and discovery.conventions == []
+    assert render_toml(discovery) == NOTHING
     assert tomllib.loads(NOTHING) == {}
 
 
@@ -77,12 +174,14 @@ def test_concept_names_are_unique_and_odd_paths_are_left_out() -> None:
         "not-a-package/z.py": "class Item:\n    pass\n",
         "c.py": "def f():\n    class Item:\n        pass\n",
     }
-    text = render_toml(_propose(files))
-    concepts = _accepted(text)["concept"]
+    discovery = _propose(files)
+    concepts = _accepted(render_toml(discovery))["concept"]
     names = [c["name"] for c in concepts]
     assert len(names) == len(set(names))
-    every_path = {p for c in concepts for p in (c["canonical"], *c.get("aliases", []))}
-    assert every_path == {"a.x.Item", "a.y.Item", "b.x.Item", "b.y.Item", "b.x.Other"}
+    # `b.y.Item` names `Other`: the classes named Item are what it replaces, one concept
+    assert concepts == [{"name": "Other", "canonical": "b.x.Other", "aliases": ["b.y.Item"]}]
+    assert {d.path for d in discovery.proposals[0].duplicates} == {"a/x.py", "a/y.py", "b/x.py", "c.py",
+                                                                    "not-a-package/z.py"}
 
 
 def test_the_command_prints_toml_for_a_directory(tmp_path, monkeypatch, capsys) -> None:

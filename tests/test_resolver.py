@@ -1,0 +1,338 @@
+"""Hand-written resolver cases: what ``pkg.mod.Name`` names, statically, and why."""
+
+from __future__ import annotations
+
+import time
+
+from rules.index import Index
+from rules.resolver import Resolution, Resolver
+from rules.summary import summarize
+
+
+def resolver(files: dict[str, str], roots: tuple[str, ...] = (".",)) -> Resolver:
+    return Resolver(Index({path: summarize(source.encode()) for path, source in files.items()}, roots=roots))
+
+
+def defs(res: Resolution) -> set[tuple[str, str, str]]:
+    return {(d.module, d.qualname, d.kind) for d in res.definitions}
+
+
+# -- chains ------------------------------------------------------------------------------
+
+
+def test_a_chain_of_re_exports_ends_at_the_class_and_shows_every_hop() -> None:
+    r = resolver({
+        "app/__init__.py": "from .compat import Manager\n",
+        "app/compat.py": "from app.legacy import OldManager as Manager\n",
+        "app/legacy.py": "import app.core as core\nOldManager = core.Manager\n",
+        "app/core.py": "class Manager:\n    pass\n",
+    })
+    res = r.resolve("app.Manager")
+    assert res.status == "resolved"
+    assert defs(res) == {("app.core", "Manager", "class")}
+    assert res.definition is not None and res.definition.line == 1
+    assert res.chain[0] == "app.Manager"
+    assert "app.compat.Manager" in res.chain and "app.legacy.OldManager" in res.chain
+    assert res.chain[-1] == "app.core.Manager (class, line 1)"
+
+
+def test_x_equals_x_after_an_import_keeps_the_imported_class() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "class X:\n    pass\n",
+        "p/b.py": "from .a import X\nX = X\nY = X\n",
+    })
+    assert defs(r.resolve("p.b.X")) == {("p.a", "X", "class")}
+    assert defs(r.resolve("p.b.Y")) == {("p.a", "X", "class")}
+
+
+def test_a_later_binding_replaces_an_earlier_one() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "class X:\n    pass\n",
+        "p/b.py": "class X:\n    pass\nfrom .a import X\n",
+    })
+    assert defs(r.resolve("p.b.X")) == {("p.a", "X", "class")}
+
+
+# -- relative imports and packages -------------------------------------------------------
+
+
+def test_relative_import_beyond_the_top_level_package_is_unresolved() -> None:
+    r = resolver({
+        "p/__init__.py": "from .. import X\n",
+        "p/m.py": "from ...q import Y\n",
+        "top.py": "from . import Z\n",
+    })
+    for name in ("p.X", "p.m.Y", "top.Z"):
+        res = r.resolve(name)
+        assert res.status == "unresolved", name
+        assert "beyond the top-level package" in res.reason, name
+
+
+def test_relative_imports_climb_packages() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/base.py": "class Base:\n    pass\n",
+        "p/sub/__init__.py": "from ..base import Base\n",
+        "p/sub/deep/__init__.py": "",
+        "p/sub/deep/m.py": "from ... import base\nfrom .. import Base as B\nC = base.Base\n",
+    })
+    assert defs(r.resolve("p.sub.deep.m.B")) == {("p.base", "Base", "class")}
+    assert defs(r.resolve("p.sub.deep.m.C")) == {("p.base", "Base", "class")}
+
+
+def test_namespace_packages_resolve_without_init_files() -> None:
+    r = resolver({
+        "src/ns/pkg/impl.py": "class Impl:\n    pass\n",
+        "src/ns/pkg/api.py": "from .impl import Impl as Api\n",
+        "src/ns/other.py": "from ns.pkg import api\nApi = api.Api\n",
+    }, roots=("src",))
+    assert defs(r.resolve("ns.pkg.api.Api")) == {("ns.pkg.impl", "Impl", "class")}
+    assert defs(r.resolve("ns.other.Api")) == {("ns.pkg.impl", "Impl", "class")}
+    ns = r.resolve("ns.pkg")
+    assert ns.status == "resolved" and ns.definition is not None and ns.definition.kind == "module"
+
+
+# -- star imports ------------------------------------------------------------------------
+
+
+def test_star_import_honours_all_and_skips_private_names() -> None:
+    r = resolver({
+        "p/__init__.py": "from .listed import *\nfrom .open import *\n",
+        "p/listed.py": "__all__ = ['A']\nclass A:\n    pass\nclass B:\n    pass\n",
+        "p/open.py": "class C:\n    pass\nclass _D:\n    pass\n",
+    })
+    assert defs(r.resolve("p.A")) == {("p.listed", "A", "class")}
+    assert defs(r.resolve("p.C")) == {("p.open", "C", "class")}
+    assert r.resolve("p.B").status == "unresolved"
+    assert r.resolve("p._D").status == "unresolved"
+
+
+def test_a_later_star_import_wins() -> None:
+    r = resolver({
+        "p/__init__.py": "from .a import *\nfrom .b import *\n",
+        "p/a.py": "class X:\n    pass\n",
+        "p/b.py": "class X:\n    pass\n",
+    })
+    assert defs(r.resolve("p.X")) == {("p.b", "X", "class")}
+
+
+def test_name_bound_in_one_branch_after_a_star_import_may_still_come_from_the_star() -> None:
+    # regression: the branch that does not bind the name used to drop the star's value
+    r = resolver({
+        "p/__init__.py": "",
+        "p/base.py": "class X:\n    pass\n",
+        "p/m.py": "from .base import *\nif FAST:\n    class X:\n        pass\n",
+        "p/speed.py": "from .base import *\ntry:\n    from ._speedups import X\nexcept ImportError:\n    pass\n",
+    })
+    res = r.resolve("p.m.X")
+    assert res.status == "ambiguous"
+    assert defs(res) == {("p.base", "X", "class"), ("p.m", "X", "class")}
+    speed = r.resolve("p.speed.X")
+    assert defs(speed) == {("p.base", "X", "class")}
+    assert {t.status for t in speed.candidates} == {"resolved", "unresolved"}  # ._speedups is not in the repo
+
+
+def test_star_import_of_a_name_its_source_binds_on_some_paths_keeps_the_old_value() -> None:
+    # regression: `from m import *` replaced X even when m may leave X unbound
+    r = resolver({
+        "p/__init__.py": "",
+        "p/m.py": "if FLAG:\n    class X:\n        pass\n",
+        "p/user.py": "class X:\n    pass\nfrom .m import *\n",
+    })
+    assert defs(r.resolve("p.user.X")) == {("p.m", "X", "class"), ("p.user", "X", "class")}
+
+
+def test_star_imports_in_different_branches_are_alternatives() -> None:
+    # regression: the star import of the last branch used to hide the other branch's
+    r = resolver({
+        "p/__init__.py": (
+            "import sys\nif sys.platform == 'win32':\n    from .win import *\nelse:\n    from .posix import *\n"
+        ),
+        "p/win.py": "class Loop:\n    pass\n",
+        "p/posix.py": "class Loop:\n    pass\n",
+    })
+    res = r.resolve("p.Loop")
+    assert res.status == "ambiguous"
+    assert defs(res) == {("p.win", "Loop", "class"), ("p.posix", "Loop", "class")}
+
+
+def test_a_name_only_some_paths_bind_is_not_made_ambiguous_by_the_others() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "class X:\n    pass\n",
+        "p/m.py": "try:\n    from .a import X\nexcept ImportError:\n    pass\n",
+    })
+    res = r.resolve("p.m.X")
+    assert res.status == "resolved"
+    assert defs(res) == {("p.a", "X", "class")}
+
+
+# -- TYPE_CHECKING and alternatives ------------------------------------------------------
+
+
+def test_type_checking_imports_are_not_runtime_bindings() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "class X:\n    pass\nclass Y:\n    pass\n",
+        "p/m.py": (
+            "from typing import TYPE_CHECKING\nimport typing\n"
+            "if TYPE_CHECKING:\n    from .a import X\n"
+            "if typing.TYPE_CHECKING:\n    from .a import Y\nelse:\n    class Y:\n        pass\n"
+        ),
+    })
+    assert r.resolve("p.m.X").status == "unresolved"
+    assert defs(r.resolve("p.m.Y")) == {("p.m", "Y", "class")}
+
+
+def test_try_except_import_error_gives_both_alternatives() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/fast.py": "class Parser:\n    pass\n",
+        "p/slow.py": "class Parser:\n    pass\n",
+        "p/m.py": "try:\n    from .fast import Parser\nexcept ImportError:\n    from .slow import Parser\n",
+    })
+    res = r.resolve("p.m.Parser")
+    assert res.status == "ambiguous"
+    assert res.definition is None
+    assert defs(res) == {("p.fast", "Parser", "class"), ("p.slow", "Parser", "class")}
+
+
+def test_if_branches_give_ambiguous() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/m.py": (
+            "import sys\nif sys.version_info >= (3, 12):\n    class X:\n        pass\n"
+            "else:\n    class X:\n        pass\n"
+        ),
+    })
+    res = r.resolve("p.m.X")
+    assert res.status == "ambiguous"
+    assert sorted(d.line for d in res.definitions) == [3, 6]
+
+
+def test_conditional_expression_gives_both_sides() -> None:
+    # regression: `X = A if cond else B` used to be an opaque value
+    r = resolver({
+        "p/__init__.py": "",
+        "p/m.py": "class A:\n    pass\nclass B:\n    pass\nX = A if HAVE_A else B\nY = A if HAVE_A else None\n",
+    })
+    assert defs(r.resolve("p.m.X")) == {("p.m", "A", "class"), ("p.m", "B", "class")}
+    assert defs(r.resolve("p.m.Y")) == {("p.m", "A", "class"), ("p.m", "Y", "value")}
+
+
+# -- cycles ------------------------------------------------------------------------------
+
+
+def test_an_import_cycle_is_unresolved_and_says_so() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "from .b import X\n",
+        "p/b.py": "from .a import X\n",
+    })
+    res = r.resolve("p.a.X")
+    assert res.status == "unresolved"
+    assert "import cycle" in res.reason
+    assert "p.a" in res.reason and "p.b" in res.reason
+
+
+def test_a_self_referencing_assignment_ends() -> None:
+    r = resolver({"p/__init__.py": "", "p/a.py": "from p.a import X\n", "p/b.py": "X = X\n"})
+    assert "import cycle" in r.resolve("p.a.X").reason
+    assert r.resolve("p.b.X").status == "unresolved"
+
+
+def test_a_guarded_cycle_gives_the_alternatives_either_import_order_produces() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "try:\n    from .b import X\nexcept ImportError:\n    class X:\n        pass\n",
+        "p/b.py": "try:\n    from .a import X\nexcept ImportError:\n    class X:\n        pass\n",
+    })
+    for name in ("p.a.X", "p.b.X"):
+        res = r.resolve(name)
+        assert res.status == "ambiguous"
+        assert defs(res) == {("p.a", "X", "class"), ("p.b", "X", "class")}
+        assert any("import cycle" in t.reason for t in res.candidates)
+
+
+def test_a_package_importing_its_own_submodule_by_name_is_not_a_cycle() -> None:
+    # regression: `from . import sub` in p/__init__.py made every `p.sub` lookup through
+    # that binding an "import cycle: p → p"
+    r = resolver({
+        "p/__init__.py": "from . import sub\nfrom p import other\nX = sub.K\n",
+        "p/sub.py": "class K:\n    pass\n",
+        "p/other.py": "class O:\n    pass\n",
+        "q.py": "from p import sub as s\nZ = s.K\nfrom p import other\nY = other.O\n",
+    })
+    assert defs(r.resolve("p.X")) == {("p.sub", "K", "class")}
+    assert defs(r.resolve("q.Z")) == {("p.sub", "K", "class")}
+    assert defs(r.resolve("q.Y")) == {("p.other", "O", "class")}
+    assert r.resolve("q.s").definition is not None and r.resolve("q.s").definition.module == "p.sub"
+
+
+def test_a_submodule_re_exported_back_into_its_package_is_the_submodule() -> None:
+    # regression: p's `a1` came from m's star export, which was `from p import a1` itself:
+    # a circular re-export of a submodule's name holds the submodule, not "import cycle"
+    r = resolver({
+        "p/__init__.py": "from .m import *\n",
+        "p/m.py": "from p import a1\nA = a1.A\n",
+        "p/a1.py": "class A:\n    pass\n",
+    })
+    assert defs(r.resolve("p.m.A")) == {("p.a1", "A", "class")}
+    assert defs(r.resolve("p.A")) == {("p.a1", "A", "class")}
+    assert r.resolve("p.a1").status == "resolved"
+
+
+def test_star_import_cycles_end_and_diamonds_stay_fast() -> None:
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "from .b import *\nclass X:\n    pass\n",
+        "p/b.py": "from .a import *\n",
+    })
+    assert defs(r.resolve("p.b.X")) == {("p.a", "X", "class")}
+    assert r.resolve("p.a.Missing").status == "unresolved"
+    # each module star-imports every earlier one: every path through them is a diamond
+    files = {"q/__init__.py": ""}
+    for k in range(24):
+        files[f"q/m{k}.py"] = "".join(f"from .m{j} import *\n" for j in range(k)) + f"class C{k}:\n    pass\n"
+    r = resolver(files)
+    started = time.perf_counter()
+    assert r.resolve("q.m23.Missing").status == "unresolved"
+    assert defs(r.resolve("q.m23.C0")) == {("q.m0", "C0", "class")}
+    assert time.perf_counter() - started < 2.0
+
+
+def test_a_star_import_in_one_branch_only_may_not_provide_the_name() -> None:
+    # regression: `from m import *` counted m's conditional star imports as certain
+    r = resolver({
+        "p/__init__.py": "",
+        "p/a.py": "class A:\n    pass\nclass B:\n    pass\n",
+        "p/m.py": "if FLAG:\n    from .a import *\n",
+        "p/user.py": "from .a import A as B\nfrom .m import *\n",
+    })
+    assert defs(r.resolve("p.user.B")) == {("p.a", "A", "class"), ("p.a", "B", "class")}
+
+
+def test_star_imports_on_every_path_hide_an_earlier_conditional_one() -> None:
+    # regression: with stars only flagged "conditional", `old` leaked past both branches
+    r = resolver({
+        "p/__init__.py": "",
+        "p/old.py": "class X:\n    pass\n",
+        "p/new.py": "class X:\n    pass\n",
+        "p/new2.py": "class X:\n    pass\n",
+        "p/m.py": (
+            "if G:\n    from .old import *\n"
+            "if F:\n    from .new import *\nelse:\n    from .new2 import *\n"
+        ),
+    })
+    assert defs(r.resolve("p.m.X")) == {("p.new", "X", "class"), ("p.new2", "X", "class")}
+
+
+def test_many_conditional_star_imports_stay_fast() -> None:
+    lines = "".join(f"if F{k}:\n    from .a import *\nelse:\n    from .b import *\n" for k in range(40))
+    r = resolver({"p/__init__.py": "", "p/a.py": "", "p/b.py": "", "p/m.py": lines + "Y = Missing\n"})
+    started = time.perf_counter()
+    assert r.resolve("p.m.Missing").status == "unresolved"
+    assert r.resolve("p.m.Y").status == "unresolved"
+    assert time.perf_counter() - started < 2.0
