@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import os
 import shutil
 import statistics
@@ -46,11 +47,8 @@ def python_files(root: Path) -> list[str]:
 
 def _parse_all(paths: list[str]) -> int:
     for path in paths:
-        with open(path, "rb") as handle:
-            try:
-                ast.parse(handle.read())
-            except (SyntaxError, ValueError):
-                pass
+        with open(path, "rb") as handle, contextlib.suppress(SyntaxError, ValueError):
+            ast.parse(handle.read())
     return len(paths)
 
 
@@ -167,7 +165,8 @@ def bench(name: str, root: Path, repeat: int) -> dict[str, float]:
             warms.append(run_ssot(["check", str(repo), "--format", "json"], cache)[0])
             one_file_change(repo)
             try:
-                t, peak, _ = run_ssot(["check", str(repo), "--rev", "HEAD", "--base", "HEAD~1", "--format", "json"], cache)
+                argv = ["check", str(repo), "--rev", "HEAD", "--base", "HEAD~1", "--format", "json"]
+                t, peak, _ = run_ssot(argv, cache)
                 ones.append(t)
                 peaks.append(peak)
             finally:

@@ -43,7 +43,8 @@ CONCEPT_FILES = {
         "_instance = None\n\n\ndef get_websocket_manager():\n    global _instance\n"
         "    if _instance is None:\n        _instance = WebSocketManager('ws://localhost')\n    return _instance\n"
     ),
-    "app/core/websocket/manager.py": "from .websocket_manager import WebSocketManager\n\n__all__ = ['WebSocketManager']\n",
+    "app/core/websocket/manager.py": "from .websocket_manager import WebSocketManager\n\n"
+                                     "__all__ = ['WebSocketManager']\n",
 }
 
 

@@ -34,7 +34,8 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
         findings.append(finding(rule, concept, concept.canonical, MESSAGE_CANONICAL.format(
             canonical=concept.canonical, n=len(res.definitions),
             actual=", ".join(f"`{d.dotted}` line {d.line}" for d in res.definitions)),
-            target_location(targets[1], outermost=True) or definition_location(res.definitions[1]), chain=targets[1].chain,
+            target_location(targets[1], outermost=True) or definition_location(res.definitions[1]),
+            chain=targets[1].chain,
             related=tuple(definition_location(d) for d in res.definitions[:1])))
     canonical = ctx.canonical(concept)
     if canonical is None:
@@ -79,7 +80,8 @@ EXAMPLES = (
         config=_CONFIG,
     ),
     Valid(
-        files={"app/__init__.py": "from .core import *\n", "app/core.py": "__all__ = ['UnifiedManager']\nclass UnifiedManager:\n    pass\n",
+        files={"app/__init__.py": "from .core import *\n", "app/core.py": "__all__ = ['UnifiedManager']\n"
+                                                                          "class UnifiedManager:\n    pass\n",
                "app/compat.py": "import app as _app\nManager = _app.UnifiedManager\n"},
         config=_CONFIG,
         note="star re-export in the package, module alias and attribute access",
@@ -94,7 +96,8 @@ EXAMPLES = (
     Invalid(
         files={"app/__init__.py": "", "app/core.py": "class UnifiedManager:\n    pass\n",
                "app/old.py": "class Manager:\n    pass\n",
-               "app/compat.py": "try:\n    from .core import UnifiedManager as Manager\nexcept ImportError:\n    from .old import Manager\n"},
+               "app/compat.py": "try:\n    from .core import UnifiedManager as Manager\nexcept ImportError:\n"
+                                "    from .old import Manager\n"},
         config=_CONFIG,
         expect=(("SSOT002", "app/compat.py", 4),),
         note="a fallback branch leads to an old copy",

@@ -76,7 +76,8 @@ EXAMPLES = (
             "src/app/__init__.py": "",
             "src/app/core.py": "class Manager:\n    pass\n",
             "src/app/compat.py": "from . import core\nManager = core.Manager\n",
-            "src/app/legacy.py": "try:\n    from fastlib import Manager\nexcept ImportError:\n    from app.core import Manager\n",
+            "src/app/legacy.py": "try:\n    from fastlib import Manager\nexcept ImportError:\n"
+                                 "    from app.core import Manager\n",
         },
         config=_CONFIG,
         note="src layout, attribute alias, an optional external speed-up with an in-repo fallback",

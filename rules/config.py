@@ -227,7 +227,8 @@ class _Validator:
             if concept is None:
                 continue
             if concept.name in seen:
-                self.problem(f"concept[{i}].name", f"concept `{concept.name}` is also defined as concept[{seen[concept.name]}]", concept.name)
+                self.problem(f"concept[{i}].name",
+                             f"concept `{concept.name}` is also defined as concept[{seen[concept.name]}]", concept.name)
                 continue
             seen[concept.name] = i
             out.append(concept)
@@ -250,7 +251,9 @@ class _Validator:
             ok = False
         canonical = item.get("canonical")
         if canonical is None:
-            self.problem(f"{key}.canonical", "is required: the dotted path of the one true definition, such as \"app.core.manager.Manager\"")
+            self.problem(f"{key}.canonical",
+                         "is required: the dotted path of the one true definition, "
+                         "such as \"app.core.manager.Manager\"")
             ok = False
         elif not self.dotted(f"{key}.canonical", canonical):
             ok = False
@@ -263,7 +266,8 @@ class _Validator:
             if not self.dotted(f"{key}.preferred", preferred):
                 ok = False
             elif isinstance(canonical, str) and preferred not in (canonical, *aliases):
-                self.problem(f"{key}.preferred", f"`{preferred}` must be the canonical path or one of the aliases", preferred)
+                self.problem(f"{key}.preferred", f"`{preferred}` must be the canonical path or one of the aliases",
+                             preferred)
                 ok = False
         factory = item.get("factory")
         if factory is not None and not self.dotted(f"{key}.factory", factory):

@@ -24,7 +24,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     rule = sys.modules[__name__]
     for problem in ctx.config_problems:
         key = problem.key or "(file)"
-        yield finding(rule, None, f"{problem.path}:{key}", MESSAGE.format(source=problem.path, key=key, message=problem.message),
+        message = MESSAGE.format(source=problem.path, key=key, message=problem.message)
+        yield finding(rule, None, f"{problem.path}:{key}", message,
                       Location(problem.path, problem.line, 1))
 
 

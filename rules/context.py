@@ -165,6 +165,7 @@ def render_signature(params: tuple[Param, ...] | None) -> str:
             out.append(p.name + ("=…" if p.has_default else ""))
         else:
             out.append(p.name + ("=…" if p.has_default else ""))
-        if p.kind == "posonly" and (params.index(p) == len(params) - 1 or params[params.index(p) + 1].kind != "posonly"):
+        following = params[params.index(p) + 1:]
+        if p.kind == "posonly" and (not following or following[0].kind != "posonly"):
             out.append("/")
     return "(" + ", ".join(out) + ")"

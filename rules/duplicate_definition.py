@@ -43,7 +43,8 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 qualname=cls.qualname, module=module, concept=concept.name, canonical=canonical.dotted,
                 where=f"{canonical.path}:{canonical.line}", preferred=concept.preferred or concept.canonical),
                 Location(path, cls.line, cls.col, cls.end_line), related=(definition_location(canonical),)))
-    return Outcome(tuple(findings), expected="1 definition", actual=f"{1 + len(findings)} definition{'s' if findings else ''}")
+    count = 1 + len(findings)
+    return Outcome(tuple(findings), expected="1 definition", actual=f"{count} definition{'s' if count > 1 else ''}")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -80,7 +81,8 @@ EXAMPLES = (
         note="a subclass under the concept's name in a new module",
     ),
     Invalid(
-        files={**_BASE, "app/util.py": "def make():\n    class UnifiedWebSocketManager:\n        pass\n    return UnifiedWebSocketManager\n"},
+        files={**_BASE, "app/util.py": "def make():\n    class UnifiedWebSocketManager:\n        pass\n"
+                                       "    return UnifiedWebSocketManager\n"},
         config=_CONFIG,
         expect=(("SSOT003", "app/util.py", 2),),
         note="even a class inside a function is a second implementation",

@@ -83,7 +83,8 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
             status, detail = "skip", outcome.skipped
         elif failing:
             status = "fail"
-            detail = failing[0].message if len(failing) == 1 else f"{len(failing)} findings; first: {failing[0].message}"
+            first = failing[0].message
+            detail = first if len(failing) == 1 else f"{len(failing)} findings; first: {first}"
         else:
             status, detail = "pass", ""
         checks.append(Check(rule.CODE, status, detail, outcome.expected, outcome.actual))

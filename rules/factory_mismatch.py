@@ -126,7 +126,8 @@ name = "Manager"
 canonical = "app.core.Manager"
 factory = "app.factory.get_manager"
 """
-_CORE = {"app/__init__.py": "", "app/core.py": "class Manager:\n    pass\n", "app/old.py": "class OldManager:\n    pass\n"}
+_CORE = {"app/__init__.py": "", "app/core.py": "class Manager:\n    pass\n",
+         "app/old.py": "class OldManager:\n    pass\n"}
 
 EXAMPLES = (
     Valid(files={**_CORE, "app/factory.py": "from .core import Manager\n\ndef get_manager():\n    return Manager()\n"},
@@ -138,7 +139,8 @@ EXAMPLES = (
     Valid(files={**_CORE, "app/factory.py": "from typing import Any\n\ndef get_manager() -> 'Manager':\n"
                                              "    return _build()\n\nfrom .core import Manager\n"},
           config=_CONFIG, note="the return annotation tells"),
-    Invalid(files={**_CORE, "app/factory.py": "from .old import OldManager\n\ndef get_manager():\n    return OldManager()\n"},
+    Invalid(files={**_CORE, "app/factory.py": "from .old import OldManager\n\ndef get_manager():\n"
+                                              "    return OldManager()\n"},
             config=_CONFIG, expect=(("SSOT006", "app/factory.py", 3),), note="builds the old class"),
     Invalid(files=_CORE, config=_CONFIG, expect=(("SSOT006", ".github/ssot.toml", 5),), note="the factory is gone"),
     Invalid(files={**_CORE, "app/factory.py": "def get_manager():\n    return REGISTRY['manager']\n"},

@@ -74,7 +74,8 @@ _BASE = {"app/__init__.py": "", "app/core.py": "class UnifiedManager:\n    pass\
 
 EXAMPLES = (
     Valid(files={**_BASE, "app/chat.py": "from app.manager import Manager\n",
-                 "app/other.py": "from app.lib import UnifiedManager\n", "app/lib.py": "class UnifiedManager:  # ssot: ignore\n    pass\n"},
+                 "app/other.py": "from app.lib import UnifiedManager\n",
+                 "app/lib.py": "class UnifiedManager:  # ssot: ignore\n    pass\n"},
           config=_CONFIG, note="the preferred path, and an unrelated class of the same name"),
     Invalid(files={**_BASE, "app/chat.py": "import os\nfrom app.core import UnifiedManager\n",
                    "app/jobs.py": "def run():\n    from .core import UnifiedManager as M\n"},

@@ -76,7 +76,8 @@ EXAMPLES = (
                "app/base.py": "class Base:\n    def __init__(self, url, *, retries=3):\n        pass\n",
                "app/core.py": "from .base import Base\nclass Manager(Base):\n    pass\n",
                "app/fallback.py": "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
+                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
         config=_CONFIG + 'allow = ["app/fallback.py"]\n',
         note="the inherited __init__ is compared; default values may differ",
     ),
@@ -84,7 +85,8 @@ EXAMPLES = (
         files={"app/__init__.py": "",
                "app/core.py": "class Manager:\n    def __init__(self, url, *, retries=3):\n        pass\n",
                "app/fallback.py": "class Manager:\n    def __init__(self, url, timeout):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n    from .fallback import Manager\n"},
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
+                                "    from .fallback import Manager\n"},
         config=_CONFIG + 'allow = ["app/fallback.py"]\n',
         expect=(("SSOT004", "app/fallback.py", 2),),
         note="a conditional alternative with another constructor",

@@ -29,7 +29,8 @@ GOOD = {
     "app/ws/manager.py": "from .unified import UnifiedWebSocketManager as WebSocketManager\n",
     "app/chat.py": "from app.ws.manager import WebSocketManager\n",
 }
-DUPLICATE = {"app/chat.py": "from app.ws.manager import WebSocketManager as Base\n\n\nclass WebSocketManager(Base):\n    pass\n"}
+DUPLICATE = {"app/chat.py": "from app.ws.manager import WebSocketManager as Base\n\n\n"
+                            "class WebSocketManager(Base):\n    pass\n"}
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +85,8 @@ def test_passing_repository_exits_0(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert report["findings"] == []
 
 
-def test_duplicate_fails_with_exit_1_and_points_at_the_class(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_fails_with_exit_1_and_points_at_the_class(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, GOOD, DUPLICATE)
     code, report = run_json(capsys, "check", str(repo))
     assert code == 1
@@ -100,7 +102,8 @@ def test_uncommitted_changes_in_a_work_tree_are_seen(tmp_path: Path, capsys: pyt
     write(repo, {"app/new_module.py": "class UnifiedWebSocketManager:\n    pass\n"})
     code, report = run_json(capsys, "check", str(repo))
     assert code == 1
-    assert sorted(f["path"] for f in report["findings"] if f["code"] == "SSOT003") == ["app/chat.py", "app/new_module.py"]
+    duplicates = sorted(f["path"] for f in report["findings"] if f["code"] == "SSOT003")
+    assert duplicates == ["app/chat.py", "app/new_module.py"]
 
 
 def test_rev_reads_a_bare_repository_without_checkout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -182,7 +185,8 @@ def test_second_run_is_served_from_the_disk_cache(tmp_path: Path, capsys: pytest
     assert [p.name for p in (_cache / "ssot").iterdir() if p.suffix == ".sqlite"]
 
 
-def test_plain_directory_skips_links_out_of_the_tree_and_large_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plain_directory_skips_links_out_of_the_tree_and_large_files(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "plain"
     write(root, GOOD)
     outside = tmp_path / "outside.py"
@@ -206,7 +210,8 @@ def test_resolve_json_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixt
                                     "kind": "class"}
     assert answer["chain"] == ["app.chat.WebSocketManager", "app.ws.manager.WebSocketManager",
                                "app.ws.unified.UnifiedWebSocketManager (class, line 1)"]
-    code, out, _ = run(capsys, "resolve", str(repo), "app.chat.WebSocketManager", "app.ws.nothing.X", "--format", "json")
+    names = ["app.chat.WebSocketManager", "app.ws.nothing.X"]
+    code, out, _ = run(capsys, "resolve", str(repo), *names, "--format", "json")
     assert code == 1
     assert [a["status"] for a in json.loads(out)] == ["resolved", "unresolved"]
 

@@ -47,7 +47,8 @@ def test_defaults() -> None:
 
 
 def test_pyproject_table() -> None:
-    text = "[project]\nname = 'x'\n\n[tool.ssot]\nfail_on = 'any'\n\n[[tool.ssot.concept]]\nname = 'A'\ncanonical = 'a.b.A'\n"
+    text = ("[project]\nname = 'x'\n\n[tool.ssot]\nfail_on = 'any'\n\n[[tool.ssot.concept]]\nname = 'A'\n"
+            "canonical = 'a.b.A'\n")
     result = parse_config(text, "pyproject.toml")
     assert result.problems == () and result.config.fail_on == "any" and result.config.concepts[0].name == "A"
 

@@ -9,7 +9,8 @@ from rules.summary import FileSummary, summarize
 
 
 def test_newer_syntax_is_lowered_on_the_same_lines() -> None:
-    source = b"import os\n\ntype Vector = list[float]\n\n\nclass Box[T]:\n    def get[U](self) -> T: ...\n\nx = f'{os.sep!r:>{4}}'\n"
+    source = (b"import os\n\ntype Vector = list[float]\n\n\nclass Box[T]:\n    def get[U](self) -> T: ...\n\n"
+              b"x = f'{os.sep!r:>{4}}'\n")
     summary = summarize(source)
     assert summary.error is None and summary.lowered
     [box] = summary.classes
@@ -36,7 +37,8 @@ def test_suppressions() -> None:
 
 
 def test_encoding_round_trip_keeps_everything() -> None:
-    source = b"from .a import X as Y\nimport b.c\n__all__ = ['Y']\nclass K(Y):\n    def __init__(self, a, *, b=1): ...\n"
+    source = (b"from .a import X as Y\nimport b.c\n__all__ = ['Y']\nclass K(Y):\n"
+              b"    def __init__(self, a, *, b=1): ...\n")
     summary = summarize(source)
     again = FileSummary.decode(summary.encode())
     assert again == summary

@@ -213,8 +213,8 @@ def test_a_status_comment_fits_githubs_limit_even_with_thousands_of_aliases() ->
     aliases = [f"app.compat{i}.Manager" for i in range(3000)]
     files = {"app/__init__.py": "", "app/core.py": "class Manager:\n    pass\n"}
     files.update({f"app/compat{i}.py": "from .core import Manager\n" for i in range(3000)})
-    config = '[[concept]]\nname = "Manager"\ncanonical = "app.core.Manager"\naliases = [%s]\n' % ", ".join(
-        f'"{a}"' for a in aliases)
+    quoted = ", ".join(f'"{a}"' for a in aliases)
+    config = f'[[concept]]\nname = "Manager"\ncanonical = "app.core.Manager"\naliases = [{quoted}]\n'
     [concept] = analyze_sources(files, config).concepts
     body = issue_status.status_body(concept, branch="main", sha="abc", when="now")
     assert len(body) <= issue_status.MAX_COMMENT
