@@ -19,8 +19,8 @@ report. Near copies under other names are listed too (SSOT008 reports them).
 Not proposed: a name given by a framework convention, most of its definitions (more than
 half, two at least) the same base class or subclasses of it (a ``Command(BaseCommand)``
 per management command, a ``DatabaseWrapper`` per database backend): those are plugins,
-not fragmentation. They are named at the end of the output, with that base. Nothing here is authoritative: the output is for a person
-to review.
+not fragmentation. They are named at the end of the output, with that base. Nothing here
+is authoritative: the output is for a person to review.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ class _Fingerprints:
                 else:
                     self.copies.setdefault(x, [self.first[x]]).append(i)
         self.threshold = threshold
-        self.shapes = [array("q", data) for data in numbers]
+        self.shapes = [tuple(array("q", data)) for data in numbers]
         self.sizes = [len(shape) for shape in self.shapes]
         #: hash of each fingerprint without its names (cached in the summary; else computed)
         self.unnamed = [hash(unnamed_shape(tuple(s))) for s in self.shapes] if unnamed is None else [

@@ -64,6 +64,14 @@ _KIND = _Kinds()
 _PART = {ast.Assign: "value", ast.Expr: "value", ast.Return: "value", ast.AugAssign: "value",
          ast.AnnAssign: "value", ast.If: "test", ast.While: "test", ast.For: "iter",
          ast.AsyncFor: "iter", ast.Raise: "exc", ast.Assert: "test"}
+#: an operation's own parts: operator and operand kinds (``a * b ** c`` is not ``(a - b) / c``)
+_OPERATION = {
+    ast.BinOp: lambda e: (_KIND[ast.BinOp], _KIND[type(e.op)], _KIND[type(e.left)], _KIND[type(e.right)]),
+    ast.BoolOp: lambda e: (_KIND[ast.BoolOp], _KIND[type(e.op)], len(e.values)),
+    ast.UnaryOp: lambda e: (_KIND[ast.UnaryOp], _KIND[type(e.op)], _KIND[type(e.operand)]),
+    ast.Compare: lambda e: (_KIND[ast.Compare], _KIND[type(e.ops[0])], len(e.ops), _KIND[type(e.left)],
+                            _KIND[type(e.comparators[0])]),
+}
 #: compound statements whose blocks are part of the method (nested defs are not)
 _BLOCKS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith,
                      ast.Try, ast.TryStar, ast.Match})
@@ -77,7 +85,7 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
     call, also what is called (name or attribute) and how many arguments and keywords; for
     an attribute, what it is taken from; for an assignment, what is assigned to.
     """
-    kinds, parts, call, attribute = _KIND, _PART, ast.Call, ast.Attribute
+    kinds, parts, call, attribute, operation = _KIND, _PART, ast.Call, ast.Attribute, _OPERATION
     for stmt in body:
         kind = type(stmt)
         code = kinds[kind] | depth
@@ -90,6 +98,8 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
                     code = hash((code, kinds[type(value.func)], len(value.args), len(value.keywords)))
                 elif vkind is attribute:
                     code = hash((code, _ATTRIBUTE | kinds[type(value.value)]))
+                elif vkind in operation:
+                    code = hash((code, *operation[vkind](value)))
                 else:
                     code = hash((code, kinds[vkind]))
             if kind is ast.Assign:
@@ -139,16 +149,32 @@ def _strip_docstring(body: list[ast.stmt]) -> list[ast.stmt]:
     return body
 
 
+def _stub(body: list[ast.stmt]) -> bool:
+    """A method body without code: a docstring, ``pass``, ``...`` or ``raise NotImplementedError``."""
+    for stmt in _strip_docstring(body):
+        if type(stmt) is ast.Pass:
+            continue
+        if type(stmt) is ast.Expr and type(stmt.value) is ast.Constant and stmt.value.value is Ellipsis:
+            continue
+        if type(stmt) is ast.Raise and _last_name(stmt.exc) == "NotImplementedError":  # type: ignore[arg-type]
+            continue
+        return False
+    return True
+
+
 def class_shape(node: ast.ClassDef) -> Shape:
     """The fingerprint of one class: sorted distinct feature numbers (empty for a class
-    without methods, which no near-duplicate check looks at)."""
+    without methods, or whose methods are all stubs such as an interface's: no
+    near-duplicate check looks at those)."""
     features: list[int] = []
     others: list[ast.stmt] = []
     names: list[str] = []
+    stubs = True
     function, async_function = ast.FunctionDef, ast.AsyncFunctionDef
     for stmt in node.body:
         kind = type(stmt)
         if kind is function or kind is async_function:
+            stubs = stubs and _stub(stmt.body)  # type: ignore[attr-defined]
             args = stmt.args  # type: ignore[attr-defined]
             header: tuple[int, ...] = (_ASYNC if kind is async_function else _DEF,
                       len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
@@ -161,7 +187,7 @@ def class_shape(node: ast.ClassDef) -> Shape:
             _body(stmt.body, 1, code, features)  # type: ignore[attr-defined]
         else:
             others.append(stmt)
-    if not features:
+    if not features or stubs:
         return ()
     _body(_strip_docstring(others), 0, _CLASS_BODY, features)
     features.append(_NAME << 32 | _crc(" ".join(sorted(names))))

@@ -10,9 +10,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules import near_duplicate_class
 from rules.config import DuplicatesConfig
 from rules.engine import analyze_sources
-from rules import near_duplicate_class
 from rules.near_duplicate_class import _Fingerprints, closest_copies, near_copy_clusters
 from rules.shape import class_shape, similarity
 
