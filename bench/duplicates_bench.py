@@ -343,7 +343,8 @@ def clusters(args: argparse.Namespace) -> None:
     chosen = pool if len(pool) <= args.sample else random.Random(args.seed).sample(pool, args.sample)
     print(f"\nsample of {len(chosen)} of the {len(pool)} clusters at threshold {args.threshold} (seed {args.seed}):")
     for n, (corpus, f) in enumerate(chosen, 1):
-        print(f"{n:>2}. {corpus}/{f.path}:{f.line}  {f.message.split(': ', 1)[1].split('; keep one')[0]}")  # type: ignore[attr-defined]
+        how, members = f.message.split("; keep one")[0].split(": ", 1)  # type: ignore[attr-defined]
+        print(f"{n:>2}. {corpus}/{f.path}:{f.line}  [{how.split('(', 1)[1].split(',')[0]}]  {members}")  # type: ignore[attr-defined]
 
 
 def main() -> None:

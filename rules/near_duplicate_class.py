@@ -108,10 +108,12 @@ Fingerprint = bytes | Shape  # as the summary holds it (rules.shape.packed), or 
 _RARE = 128
 #: classes equal but for their names: each is compared with at most this many of its group
 _LEADERS = 4
-#: a lookup looks at the _WINDOW latest classes with the feature (the nearest in size), and
-#: a class is compared with at most _BUDGET of those it found (4 x as many with a base)
+#: a class is looked up by at most _KEYS of its rarest features; a lookup looks at the
+#: _WINDOW latest classes with the feature (the nearest in size); and a class is compared
+#: with at most _BUDGET of those it found (4 x as many with a base)
+_KEYS = 12
 _WINDOW = 8
-_BUDGET = 8
+_BUDGET = 4
 #: how many of their first features two near copies share at least (when they have as many)
 _SHARED = 3
 _EPS = 1e-9
@@ -144,7 +146,7 @@ class _Fingerprints:
                 else:
                     self.copies.setdefault(x, [self.first[x]]).append(i)
         self.threshold = threshold
-        self.shapes = [tuple(array("q", data)) for data in numbers]
+        self.shapes = [array("q", data) for data in numbers]
         self.sizes = [len(shape) for shape in self.shapes]
         #: hash of each fingerprint without its names (cached in the summary; else computed)
         self.unnamed = [hash(unnamed_shape(tuple(s))) for s in self.shapes] if unnamed is None else [
@@ -193,19 +195,19 @@ class _Fingerprints:
         ``size - overlap + k`` features of each share at least ``k``, and at the threshold
         the overlap is at least ``ceil(threshold * size)``. Of the first
         ``size - ceil(threshold * size) + _SHARED`` features, the ones at most ``_RARE``
-        fingerprints (and another one) have are the features to look ``x`` up by. Returns
-        them, how many common ones are among those first features (they are not looked
-        up), and that least overlap; see :func:`_needed`."""
+        fingerprints (and another one) have are the features to look ``x`` up by (the
+        ``_KEYS`` rarest of them). Returns them, how many common ones are among those first
+        features (they are not looked up), and that least overlap; see :func:`_needed`."""
         shape = self.shapes[x]
         rare = self._rare
-        found = rare.keys() & shape
-        if not found:
+        if rare.keys().isdisjoint(shape):
             return [], 0, 0
+        found = rare.keys() & shape
         size = len(shape)
         overlap = math.ceil(self.threshold * size - _EPS)
         length = size - overlap + _SHARED - len(self._unique.intersection(shape))  # unique ones come first
         ordered = sorted(sorted(found), key=rare.__getitem__)  # rarest first, then by number
-        return ordered[:length], max(0, length - len(ordered)), overlap
+        return ordered[:min(length, _KEYS)], max(0, length - len(ordered)), overlap
 
     def members(self, x: int) -> list[int]:
         """The candidates with this fingerprint."""
@@ -261,10 +263,10 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
        most ``_LEADERS`` earlier members of its group that joined no cluster there before
        (a cheap bound on the names first, see :meth:`_Fingerprints.could_be_near`);
     3. every other pair comes from prefix filtering, smallest fingerprint first: each looks
-       up its few rarest features (:meth:`_Fingerprints.keys`) among the ``_WINDOW`` latest
-       fingerprints that have them and are large enough, counts how many each found one
-       shares, and is compared with at most ``_BUDGET`` of those that share enough (most
-       shared first).
+       up at most ``_KEYS`` of its rarest features (:meth:`_Fingerprints.keys`) among the
+       ``_WINDOW`` latest fingerprints that have them, counts how many each found one
+       shares, and is compared with at most ``_BUDGET`` of those that share enough and are
+       large enough (most shared first).
 
     Every similarity is computed exactly, never estimated. What can be missed: a pair
     whose shared rarest features are all common to more than ``_RARE`` classes, a pair kept
@@ -306,6 +308,9 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     sizes = prints.sizes
     postings: dict[int, list[int]] = {}
     lookups = {x: found for x in range(len(sizes)) if (found := prints.keys(x))[0]}
+    common = [0] * len(sizes)  # how many common features each has among its first ones
+    for x, found in lookups.items():
+        common[x] = found[1]
     for x in sorted(lookups, key=sizes.__getitem__):
         mine = lookups[x]
         lists = [postings.setdefault(key, []) for key in mine[0]]
@@ -313,9 +318,11 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
         for found in lists:
             found.append(x)
         least = threshold * sizes[x] - _EPS
-        plain = mine[1] == 0 and mine[2] >= _SHARED  # then every near copy shares _SHARED lookups
-        likely = [y for y, n in shared.items() if (n >= _SHARED if plain else n >= _needed(mine, lookups[y]))
-                  and sizes[y] >= least]
+        if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out: most candidates fail the first test
+            fewest = _SHARED - mine[1]
+            likely = [y for y, n in shared.items() if n >= fewest and common[y] >= _SHARED - n and sizes[y] >= least]
+        else:
+            likely = [y for y, n in shared.items() if n >= _needed(mine, lookups[y]) and sizes[y] >= least]
         likely.sort(key=lambda y: (-shared[y], y))  # most shared first
         for y in likely[:_BUDGET]:
             if forest.root(x) != forest.root(y):

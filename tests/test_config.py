@@ -43,7 +43,7 @@ def test_defaults() -> None:
     cfg = parse_config("", ".github/ssot.toml").config
     assert cfg.roots is None and cfg.exclude == DEFAULT_EXCLUDE and cfg.fail_on == "new"
     assert cfg.max_file_bytes == 1_000_000 and cfg.concepts == ()
-    assert (cfg.duplicates.enabled, cfg.duplicates.min_methods, cfg.duplicates.threshold) == (True, 3, 0.85)
+    assert (cfg.duplicates.enabled, cfg.duplicates.min_methods, cfg.duplicates.threshold) == (True, 3, 0.75)
 
 
 def test_pyproject_table() -> None:
