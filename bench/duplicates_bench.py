@@ -1,6 +1,6 @@
 """Benchmarks for SSOT008 near-duplicate-class (results in bench/DUPLICATES.md).
 
-    python bench/duplicates_bench.py scaling                # 2,500 .. 20,000 generated classes, two generators
+    python bench/duplicates_bench.py scaling [--sizes N...] # 2,500 .. 20,000 generated classes, two generators
     python bench/duplicates_bench.py shape CORPUS           # fingerprint cost against ast.parse
     python bench/duplicates_bench.py cold CORPUS            # cold `ssot check`, SSOT008 off vs on
     python bench/duplicates_bench.py warm CORPUS            # the second `ssot check` (cache warm), off vs on
@@ -151,7 +151,7 @@ def _timed(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
-def scaling(_args: argparse.Namespace) -> None:
+def scaling(args: argparse.Namespace) -> None:
     """SSOT008 alone (summaries already made) on growing repositories of two kinds, without
     and with a base (one changed file in ten)."""
     config = parse_config("", "").config
@@ -161,7 +161,7 @@ def scaling(_args: argparse.Namespace) -> None:
         print(f"{'classes':>8} {'compared':>9} {'clusters':>8} {'comparisons':>11} {'seconds':>8} {'us/class':>9} "
               f"{'growth':>7} {'base s':>7}")
         previous = None
-        for size in SIZES:
+        for size in args.sizes:
             files = {p: summarize(d) for p, d in make(size).items()}
             ctx = Context(Index(files, config.roots), config)
             findings: list = []
@@ -350,7 +350,9 @@ def clusters(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("scaling").set_defaults(run=scaling)
+    p = sub.add_parser("scaling")
+    p.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    p.set_defaults(run=scaling)
     for name, run in (("shape", shape_cost), ("cold", cold), ("warm", warm)):
         p = sub.add_parser(name)
         p.add_argument("corpus")

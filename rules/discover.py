@@ -104,9 +104,9 @@ def discover(index: Index, config: Config) -> Discovery:
         group.definitions.update((d.dotted, d) for d in members)
         group.near.update(d.dotted for d in members)
         group.strength = 0
-        group.evidence.append(f"{len(members)} classes are near copies "
-                              f"({near_duplicate_class.share(similarity)} of their structure is the same): "
-                              + _listed(members))
+        likeness = near_duplicate_class.IDENTICAL if similarity >= 1 else near_duplicate_class.SIMILAR.format(
+            share=near_duplicate_class.share(similarity))
+        group.evidence.append(f"{len(members)} classes are near copies ({likeness}): " + _listed(members))
     same = {name: defs for name, defs in _same_names(sites).items() if name not in conventions}
     for alias, target, where in chains:
         # classes named like the alias are the ones it was meant to replace

@@ -15,17 +15,20 @@ reordering its methods, does not hide a copy.
   closest other class of the repository (changed or not) as the related location, so a
   copy of an untouched file is caught.
 
-Not reported: classes with fewer than ``[duplicates] min_methods`` methods, a subclass
+Not reported: classes with fewer than ``[duplicates] min_methods`` methods, an interface
+(every method a stub: ``pass``, ``...`` or ``raise NotImplementedError``), a subclass
 whose methods all override methods of its in-repository bases (or of ``object``), two
 alternative definitions of the same name in one module, classes in excluded paths (tests
-by default), and a class whose line carries ``# ssot: ignore[SSOT008]`` (a deliberate
-copy: it is then left out of every comparison). Set ``[duplicates] enabled = false`` to
-turn the rule off. A warning: it never fails a check.
+by default; exclude generated code too), and a class whose line carries
+``# ssot: ignore[SSOT008]`` (a deliberate copy: it is then left out of every comparison).
+Set ``[duplicates] enabled = false`` to turn the rule off. A warning: it never fails a
+check.
 
-No pair of classes is compared unless they share something distinctive, so the work grows
-with the number of classes, not with its square, even in generated code with thousands of
-copies of one class: in such code a near copy that shares only common statements with
-its original can go unreported.
+No two classes are compared unless they share something distinctive, and each class is
+compared with a bounded number of others, so the work grows with the number of classes,
+not with its square, even in generated code with thousands of copies of one class. The
+price, paid in such code only: a near copy that shares nothing but common statements
+with its original can go unreported.
 """
 
 from __future__ import annotations
