@@ -6,11 +6,12 @@
     python bench/duplicates_bench.py warm CORPUS            # the second `ssot check` (cache warm), off vs on
     python bench/duplicates_bench.py recall CORPUS...       # clusters found vs comparing every pair
     python bench/duplicates_bench.py clusters CORPUS... [--threshold T] [--min-methods N] [--sample K] [--seed S]
+    python bench/duplicates_bench.py installed [NAME...]    # copy installed packages to bench/corpora/real
 
 CORPUS is a directory, e.g. the Django wheel unpacked into bench/corpora/django
 (``pip download --no-deps django -d /tmp/dj && unzip -q /tmp/dj/*.whl -d bench/corpora/django``),
 bench/corpora/generated-v2-10000 (``python bench/generate.py bench/corpora/generated-v2-10000``),
-or installed packages copied under bench/corpora/real/NAME/NAME (see DUPLICATES.md).
+or installed packages copied to bench/corpora/real/NAME/NAME by the ``installed`` command.
 """
 
 from __future__ import annotations
@@ -347,6 +348,32 @@ def clusters(args: argparse.Namespace) -> None:
         print(f"{n:>2}. {corpus}/{f.path}:{f.line}  [{how.split('(', 1)[1].split(',')[0]}]  {members}")  # type: ignore[attr-defined]
 
 
+#: the installed code bases of the precision evidence (bench/DUPLICATES.md), besides Django
+REAL = ("IPython", "_pytest", "aiohttp", "botocore", "cfnlint", "click", "cryptography", "docker", "docutils",
+        "flask", "graphql", "hypothesis", "jedi", "jinja2", "jsonschema", "libcst", "markdown_it", "moto", "mypy",
+        "networkx", "parso", "pip", "prompt_toolkit", "pydantic", "pygments", "pyparsing", "requests", "rich",
+        "samtranslator", "setuptools", "sympy", "traitlets", "trio", "urllib3", "werkzeug")
+
+
+def installed(args: argparse.Namespace) -> None:
+    """Copy the Python files of installed packages to bench/corpora/real/NAME/NAME (vendored
+    code left out; of pip, only pip/_internal)."""
+    import shutil  # noqa: PLC0415
+    import sysconfig  # noqa: PLC0415
+
+    site = Path(sysconfig.get_paths()["purelib"])
+    for name in args.names or REAL:
+        files = [f for f in (site / name).rglob("*.py")
+                 if not {"_vendor", "vendor"} & set(f.relative_to(site).parts)]
+        if name == "pip":
+            files = [f for f in files if f.parent == site / "pip" or "_internal" in f.parts]
+        for source in files:
+            target = ROOT / "bench" / "corpora" / "real" / name / source.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        print(f"{name}: {len(files)} files")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -368,6 +395,9 @@ def main() -> None:
         p.add_argument("--sample", type=int, default=20)
         p.add_argument("--seed", type=int, default=8)
         p.set_defaults(run=run)
+    p = sub.add_parser("installed")
+    p.add_argument("names", nargs="*")
+    p.set_defaults(run=installed)
     args = parser.parse_args()
     args.run(args)
 

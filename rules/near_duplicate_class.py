@@ -205,11 +205,12 @@ class _Fingerprints:
         rare = self._rare
         if rare.keys().isdisjoint(shape):
             return [], 0, 0
-        found = rare.keys() & shape
         size = len(shape)
         overlap = math.ceil(self.threshold * size - _EPS)
         length = size - overlap + _SHARED - len(self._unique.intersection(shape))  # unique ones come first
-        ordered = sorted(sorted(found), key=rare.__getitem__)  # rarest first, then by number
+        if length <= 0:
+            return [], 0, 0  # its first features are its own: it has no near copy
+        ordered = sorted(sorted(rare.keys() & shape), key=rare.__getitem__)  # rarest first, then by number
         return ordered[:min(length, _KEYS)], max(0, length - len(ordered)), overlap
 
     def members(self, x: int) -> list[int]:
@@ -310,16 +311,16 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
                     leaders.append(x)
     sizes = prints.sizes
     postings: dict[int, list[int]] = {}
-    lookups = {x: found for x in range(len(sizes)) if (found := prints.keys(x))[0]}
+    lookups = {x: keys for x in range(len(sizes)) if (keys := prints.keys(x))[0]}
     common = [0] * len(sizes)  # how many common features each has among its first ones
-    for x, found in lookups.items():
-        common[x] = found[1]
+    for x, (_keys, commons, _overlap) in lookups.items():
+        common[x] = commons
     for x in sorted(lookups, key=sizes.__getitem__):
         mine = lookups[x]
         lists = [postings.setdefault(key, []) for key in mine[0]]
-        shared = Counter(chain.from_iterable(found[-_WINDOW:] for found in lists))
-        for found in lists:
-            found.append(x)
+        shared = Counter(chain.from_iterable(earlier[-_WINDOW:] for earlier in lists))
+        for earlier in lists:
+            earlier.append(x)
         least = threshold * sizes[x] - _EPS
         if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out: most candidates fail the first test
             fewest = _SHARED - mine[1]

@@ -20,7 +20,7 @@ import re
 from typing import NamedTuple
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 5
+FORMAT = 6
 
 
 class Param(NamedTuple):
