@@ -621,6 +621,18 @@ class Small:
     def add(self, item):
         self.items.append(item)
 '''
+_INTERFACE = '''\
+class Store:
+    def get(self, key):
+        """The value stored under ``key``."""
+        raise NotImplementedError
+
+    def put(self, key, value):
+        ...
+
+    def delete(self, key):
+        pass
+'''
 _PKG = {"app/__init__.py": "", "app/ws/__init__.py": "", "app/ws/manager.py": _MANAGER}
 
 EXAMPLES = (
@@ -633,6 +645,9 @@ EXAMPLES = (
     Invalid(files={**_PKG, "app/core.py": _REORDERED},
             expect=(("SSOT008", "app/core.py", 1),),
             note="the methods of a copy in another order"),
+    Valid(files={"app/__init__.py": "", "app/store.py": _INTERFACE,
+                 "app/cache.py": _INTERFACE.replace("Store", "Cache")},
+          note="interfaces (every method a stub) have no code to share"),
     Valid(files={**_PKG, "app/limited.py": _OVERRIDES},
           note="a subclass that only overrides its base's methods is a specialisation"),
     Valid(files={"app/__init__.py": "", "app/a.py": _SMALL,

@@ -10,9 +10,14 @@ classes are near copies when most of their features are shared. A feature is one
   ``**kwargs``, defaults, and its decorators' last names,
 - two consecutive statements of one method body (a bigram), each statement abstracted to
   its kind, its nesting depth and the kinds of its direct parts (``x = self.f(a, b=1)`` is
-  an assignment of a two-argument call of an attribute, whatever the names and values),
+  an assignment of a two-argument call of an attribute, whatever the names and values; for
+  an operation, its operator and the kinds of its operands: ``a * b ** c`` is not
+  ``(a - b) / c``, so two implementations of one protocol with other formulas differ),
 - two consecutive class-level statements (``attr = value`` lines, nested classes),
 - the last name of each base class and class decorator.
+
+A class whose methods are all stubs (``pass``, ``...``, ``raise NotImplementedError``:
+an interface) has no fingerprint: it has no code a copy could share.
 
 Bigrams restart at every method, so reordering methods changes nothing, and no feature
 but that one holds a name (of a local, attribute, parameter, method or the class) or a
@@ -22,9 +27,10 @@ of the sets that of the multisets.
 
 Cost matters more than finesse here: the fingerprint is computed for every class of every
 file on a cold run, next to ``ast.parse``. It looks at statements and their direct parts
-only, never walks expressions, and hashes integers only (``hash`` of ints and tuples of
-ints, and CRC-32 of names, are the same in every process, unlike ``hash`` of a string),
-so a fingerprint cached on disk compares with one computed now.
+(and an operation's operands) only, never walks expressions, and hashes integers only
+(``hash`` of ints and tuples of ints, and CRC-32 of names, are the same in every process,
+unlike ``hash`` of a string), so a fingerprint cached on disk compares with one computed
+now.
 """
 
 from __future__ import annotations

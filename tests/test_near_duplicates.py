@@ -100,6 +100,15 @@ def test_renaming_every_method_too_changes_one_feature(spec, rnd) -> None:
     assert similarity(original, copy) == (features - 1) / (features + 1)
 
 
+def test_a_formula_is_part_of_a_statement_s_shape_its_names_are_not() -> None:
+    """Operators and operand kinds count (two protocols' implementations with other
+    formulas are not copies); the names in them do not."""
+    formula = shape_of("class A:\n    def f(self, a, b, c):\n        return a * b ** c\n")
+    renamed = shape_of("class B:\n    def f(self, x, y, z):\n        return x * y ** z\n")
+    other = shape_of("class C:\n    def f(self, a, b, c):\n        return (a - b) / c\n")
+    assert formula == renamed and formula != other
+
+
 def random_class(rng: random.Random, name: str) -> str:
     """An arbitrary class: 3-7 methods of 2-8 random statements each."""
     spec = [(rng.randint(0, 3), [rng.randrange(len(TEMPLATES)) for _ in range(rng.randint(2, 8))])
