@@ -9,7 +9,6 @@ second implementation. Reported where the alias's module binds the other definit
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, definition_location, finding, target_location
@@ -59,11 +58,6 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
             break
     return Outcome(tuple(findings), expected=f"every alias is {canonical.dotted}",
                    actual=f"{len(concept.aliases) - diverging} of {len(concept.aliases)} aliases are")
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """

@@ -9,7 +9,6 @@ drift usually starts again. Tolerate a path with the concept's ``allow`` globs.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, definition_location, finding
@@ -45,11 +44,6 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 Location(path, cls.line, cls.col, cls.end_line), related=(definition_location(canonical),)))
     count = 1 + len(findings)
     return Outcome(tuple(findings), expected="1 definition", actual=f"{count} definition{'s' if count > 1 else ''}")
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """

@@ -42,6 +42,8 @@ def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_te
 def _run(rule: ModuleType, ctx: Context) -> list[Finding]:
     """A rule that raises becomes a notice, never a crashed check."""
     try:
+        if hasattr(rule, "evaluate"):  # a concept rule: its findings are its outcomes
+            return [f for concept in ctx.config.concepts for f in ctx.outcome(rule, concept).findings]
         return list(rule.check(ctx))
     except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
         where = traceback.extract_tb(exc.__traceback__)[-1]

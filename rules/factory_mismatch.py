@@ -11,12 +11,11 @@ factory's return type.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, definition_location, finding
 from rules.examples import Invalid, Valid
-from rules.model import Definition, Finding, Location, Severity
+from rules.model import Definition, Location, Severity
 from rules.resolver import Target
 
 CODE = "SSOT006"
@@ -113,11 +112,6 @@ def _value_class(ctx: Context, value: Definition) -> list[Definition]:
             return [t.definition for t in ctx.resolve_in(value.module, b.name)
                     if t.definition is not None and t.definition.kind == "class"]
     return []
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """

@@ -9,7 +9,6 @@ message says so: the method may come from there.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, finding
@@ -44,11 +43,6 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     present = len(concept.interface) - len(findings)
     return Outcome(tuple(findings), expected=", ".join(concept.interface),
                    actual=f"{present} of {len(concept.interface)} present")
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """

@@ -9,7 +9,6 @@ reported with the import to write instead. A warning: it does not fail a check.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, finding
@@ -55,11 +54,6 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
             findings.append(finding(rule, concept, f"{module}:{source}.{imp.name}", MESSAGE.format(
                 module=module, name=imp.name, source=source, fix=fix), Location(path, imp.line, imp.col)))
     return Outcome(tuple(findings), expected=concept.preferred, actual=f"{len(findings)} other imports")
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """

@@ -1,5 +1,6 @@
 """Every rule, in code order. A rule is a module with CODE, SLUG, SEVERITY, MESSAGE,
-a ``check(ctx)`` generator and EXAMPLES; concept rules also have ``evaluate(ctx, concept)``."""
+EXAMPLES, and either ``check(ctx)`` (findings of the whole repository) or, for a concept rule,
+``evaluate(ctx, concept)`` (findings and the concept table's row; the engine calls it per concept)."""
 
 from __future__ import annotations
 

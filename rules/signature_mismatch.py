@@ -10,7 +10,6 @@ the first one found in its in-repository bases.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
 
 from rules.config import Concept
 from rules.context import Context, Outcome, definition_location, finding, render_signature
@@ -56,11 +55,6 @@ def _normal(params):  # type: ignore[no-untyped-def]
 def _init_line(ctx: Context, d: Definition | None) -> int:
     info = ctx.class_info(d) if d else None
     return info.init_line if info and info.init_line else (d.line if d else 1)
-
-
-def check(ctx: Context) -> Iterator[Finding]:
-    for concept in ctx.config.concepts:
-        yield from ctx.outcome(sys.modules[__name__], concept).findings
 
 
 _CONFIG = """
