@@ -42,6 +42,14 @@ class Snapshot(Protocol):
         ...
 
 
+def _read(full: str) -> bytes | None:
+    try:
+        with open(full, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
 def blob_sha(data: bytes) -> str:
     """The git blob SHA-1 of ``data``: ``sha1(b"blob <len>\\0" + data)``."""
     h = hashlib.sha1(b"blob %d\x00" % len(data))
@@ -107,11 +115,12 @@ class DirectorySnapshot:
             for path, full in self._walk():
                 try:
                     st = os.stat(full)  # follows a link: only to regular files inside the root
-                    if not stat.S_ISREG(st.st_mode) or (os.path.islink(full) and not self._inside(full)):
-                        continue
-                    with open(full, "rb") as handle:
-                        data = handle.read()
                 except OSError:
+                    continue
+                if not stat.S_ISREG(st.st_mode) or (os.path.islink(full) and not self._inside(full)):
+                    continue
+                data = _read(full)
+                if data is None:
                     continue
                 self._data[path] = data
                 entries[path] = Entry(blob_sha(data), len(data))
@@ -225,12 +234,8 @@ class WorkTreeSnapshot:
             path = raw_path.decode("utf-8", "surrogateescape")
             full = os.path.join(self.top, path)
             entries.pop(path, None)
-            try:
-                if os.path.islink(full) or not os.path.isfile(full):
-                    continue
-                with open(full, "rb") as handle:
-                    data = handle.read()
-            except OSError:
+            data = None if os.path.islink(full) or not os.path.isfile(full) else _read(full)
+            if data is None:
                 continue
             self._data[path] = data
             entries[path] = Entry(blob_sha(data), len(data))
