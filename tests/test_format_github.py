@@ -7,7 +7,7 @@ import dataclasses
 from bot.format_github import escape_data, escape_property, render_github
 from rules.engine import analyze_sources
 from rules.model import Finding, Location, Report, Severity
-from tests.format_fixture import BASE, CONFIG, HEAD  # noqa: E402
+from tests.format_fixture import BASE, CONFIG, HEAD
 
 
 def compared(head: dict[str, str], base: dict[str, str], config: str = CONFIG) -> Report:

@@ -25,7 +25,7 @@ from bot.format_sarif import (
 from rules import registry
 from rules.engine import analyze_sources
 from rules.model import Finding, Location, Report, Severity
-from tests.format_fixture import BASE, CONFIG, HEAD  # noqa: E402
+from tests.format_fixture import BASE, CONFIG, HEAD
 
 
 @functools.cache
