@@ -87,6 +87,8 @@ def _tree_rss(pid: int) -> int:
 def run_ssot(args: list[str], cache: str) -> tuple[float, int, int]:
     """Wall time, peak tree RSS and exit status of one `ssot` run."""
     env = {**os.environ, "XDG_CACHE_HOME": cache}
+    # as installed: an installed tool's modules are compiled once, not on every start
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "bot.cli", *args], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -3,7 +3,9 @@ the rules, compare with the base. Shared by ``ssot check`` and the App's jobs.""
 
 from __future__ import annotations
 
+import functools
 import gc
+import hashlib
 import multiprocessing
 import os
 import threading
@@ -14,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 
 from bot.cache import SummaryStore
-from bot.snapshot import Snapshot
+from bot.snapshot import Entry, Snapshot
 from rules.config import ConfigResult, find_config, parse_config
 from rules.engine import analyze, compare
 from rules.globs import matches
@@ -160,15 +162,52 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
     return out
 
 
+@functools.cache
+def _code_digest() -> bytes:
+    """What the analysis code is: the bytes of every module of ``rules`` and of this one
+    (which files are analysed), so an edited rule never meets a report of the old one,
+    even where the version number stays (an editable install)."""
+    import rules
+
+    h = hashlib.sha256()
+    for folder in rules.__path__:
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), "rb") as handle:
+                    h.update(b"%s\x00%d\x00" % (name.encode(), os.fstat(handle.fileno()).st_size) + handle.read())
+    with open(__file__, "rb") as handle:
+        h.update(handle.read())
+    return h.digest()
+
+
+def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[str] | None) -> str:
+    """Everything one revision's report depends on: the analysis code, the config (its path
+    and text), the changed paths (SSOT008 reports only those with a base), and every Python
+    file's path and content (by blob SHA)."""
+    h = hashlib.sha256(_code_digest())
+    h.update(repr((config.path, config.text, sorted(changed) if changed is not None else None)).encode())
+    h.update("\n".join(f"{path}\x00{entries[path].sha}" for path in sorted(entries) if path.endswith(".py")).encode())
+    return h.hexdigest()
+
+
 def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,
                      changed: set[str] | None = None, workers: int = 0,
                      progress: Progress | None = None) -> Report:
+    """One revision's report: from the cache when nothing it depends on changed."""
     started = time.perf_counter()
+    key = report_key(snapshot.entries(), config, changed)
+    cached = store.get_report(key)
+    if cached is not None:
+        summary = replace(cached.summary, parsed=0, cached=cached.summary.parsed + cached.summary.cached,
+                          seconds=round(time.perf_counter() - started, 3))
+        return replace(cached, rev=snapshot.rev, summary=summary)
     collected = collect(snapshot, config.result, store, workers=workers, progress=progress)
     report = analyze(collected.files, config.result, config_text=config.text, changed=changed, rev=snapshot.rev)
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
                       seconds=round(time.perf_counter() - started, 3))
-    return replace(report, summary=summary)
+    report = replace(report, summary=summary)
+    store.put_report(key, report)
+    return report
 
 
 def changed_paths(head: Mapping[str, object], base: Mapping[str, object]) -> set[str]:

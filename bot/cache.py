@@ -1,9 +1,12 @@
-"""Summaries cached by git blob SHA: in memory, and (for the CLI) in SQLite on disk.
+"""Summaries cached by git blob SHA, and whole reports by what they were computed from:
+in memory, and (for the CLI) in SQLite on disk.
 
 The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
-ones are removed). SQLite in WAL mode makes it safe for two runs to share it. A cache
-that cannot be opened or written is skipped with a warning; it never fails a run.
+ones are removed). A report's key covers every input of the analysis, the rules' own
+code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
+SQLite in WAL mode makes it safe for two runs to share it. A cache that cannot be opened,
+read or written is skipped with a warning; it never fails a run.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import pickle
 import sqlite3
 import sys
 import time
@@ -18,15 +22,19 @@ from collections.abc import Iterable
 
 from cachetools import LRUCache
 
+from rules.model import Report
 from rules.summary import FORMAT, FileSummary
 
 _BATCH = 900  # SQLite's default limit on host parameters is 999
 _OPEN_ATTEMPTS = 20
+#: reports kept, in memory and on disk (each is the findings of one revision)
+_REPORTS = 16
 
 
 class SummaryStore:
     def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
         self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
+        self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
         self._db: sqlite3.Connection | None = None
         if directory:
             self._open(directory, version)
@@ -41,6 +49,7 @@ class SummaryStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
             except sqlite3.OperationalError as exc:
                 # two runs creating the file at once: switching it to WAL needs a moment alone
@@ -102,6 +111,39 @@ class SummaryStore:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", items)
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+
+    def get_report(self, key: str) -> Report | None:
+        """The report stored under ``key``, or None."""
+        hit = self.reports.get(key)
+        if hit is not None or self._db is None:
+            return hit
+        try:
+            row = self._db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            report = pickle.loads(row[0])
+        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
+            print(f"ssot: warning: cache read failed ({exc}); analysing instead", file=sys.stderr)
+            return None
+        if not isinstance(report, Report):
+            return None
+        self.reports[key] = report
+        return report
+
+    def put_report(self, key: str, report: Report) -> None:
+        """Keep ``report`` under ``key``; on disk, the latest ``_REPORTS`` only."""
+        self.reports[key] = report
+        if self._db is None:
+            return
+        try:
+            data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.execute("INSERT OR REPLACE INTO reports (key, data) VALUES (?, ?)", (key, data))
+                self._db.execute("DELETE FROM reports WHERE rowid NOT IN "
+                                 "(SELECT rowid FROM reports ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
 

@@ -36,10 +36,10 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain
+from itertools import accumulate, chain
 from typing import NamedTuple
 
 from rules.context import Context, finding
@@ -119,6 +119,8 @@ _WINDOW = 8
 _BUDGET = 4
 #: how many of their first features two near copies share at least (when they have as many)
 _SHARED = 3
+#: up to this many features are looked up by searching bytes, more by a pass over all
+_SEARCHED = 256
 _EPS = 1e-9
 
 
@@ -159,6 +161,9 @@ class _Fingerprints:
         frequency = Counter(chain.from_iterable(self.shapes))
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
+        self._keys: dict[int, tuple[list[int], int, int]] = {}
+        self._blob: bytes | None = None
+        self._starts: list[int] = []
 
     def similarity(self, x: int, y: int) -> float:
         """The exact Jaccard index of two fingerprints (0 when their sizes alone rule it out)."""
@@ -200,7 +205,14 @@ class _Fingerprints:
         ``size - ceil(threshold * size) + _SHARED`` features, the ones at most ``_RARE``
         fingerprints (and another one) have are the features to look ``x`` up by (the
         ``_KEYS`` rarest of them). Returns them, how many common ones are among those first
-        features (they are not looked up), and that least overlap; see :func:`_needed`."""
+        features (they are not looked up), and that least overlap; see :func:`_needed`.
+        Computed once per fingerprint."""
+        found = self._keys.get(x)
+        if found is None:
+            found = self._keys[x] = self._lookup_keys(x)
+        return found
+
+    def _lookup_keys(self, x: int) -> tuple[list[int], int, int]:
         shape = self.shapes[x]
         rare = self._rare
         if rare.keys().isdisjoint(shape):
@@ -212,6 +224,30 @@ class _Fingerprints:
             return [], 0, 0  # its first features are its own: it has no near copy
         ordered = sorted(sorted(rare.keys() & shape), key=rare.__getitem__)  # rarest first, then by number
         return ordered[:min(length, _KEYS)], max(0, length - len(ordered)), overlap
+
+    def having(self, features: Iterable[int]) -> dict[int, list[int]]:
+        """For each feature, the fingerprints that have it (in order). A few features are
+        found by searching all fingerprints as one block of bytes (C speed, no objects
+        made); many by one pass over every fingerprint."""
+        wanted = set(features)
+        out: dict[int, list[int]] = {f: [] for f in wanted}
+        if len(wanted) > _SEARCHED:
+            for y, shape in enumerate(self.shapes):
+                for f in wanted.intersection(shape):
+                    out[f].append(y)
+            return out
+        if self._blob is None:
+            self._blob = b"".join(shape.tobytes() for shape in self.shapes)
+            self._starts = list(accumulate((len(shape) * 8 for shape in self.shapes[:-1]), initial=0))
+        blob, starts = self._blob, self._starts
+        for f in wanted:
+            needle = array("q", [f]).tobytes()
+            at = blob.find(needle)
+            while at >= 0:
+                if at % 8 == 0:  # a whole feature, not the tail of one and the head of the next
+                    out[f].append(bisect_right(starts, at) - 1)
+                at = blob.find(needle, at + 1)
+        return out
 
     def members(self, x: int) -> list[int]:
         """The candidates with this fingerprint."""
@@ -372,14 +408,14 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
     for group in prints.renamed():
         for at, x in enumerate(group):
             renamed[x] = (group, at)
-    lookups = [prints.keys(x) for x in range(len(prints.shapes))]
-    postings: dict[int, list[int]] = {}
-    for x, (keys, _common, _overlap) in enumerate(lookups):
-        for key in keys:
-            postings.setdefault(key, []).append(x)
+    sources = [i for i in sorted(sources) if i in owner]
+    # a fingerprint is found by a key when both look up by it (prefix filtering): the
+    # fingerprints with each of the sources' keys, less those that do not look up by it
+    having = prints.having(chain.from_iterable(prints.keys(owner[i])[0] for i in sources))
+    postings = {key: [y for y in ys if key in prints.keys(y)[0]] for key, ys in having.items()}
     out: dict[int, tuple[int, float]] = {}
-    for i in sorted(sources):
-        if i not in owner or not usable(i):
+    for i in sources:
+        if not usable(i):
             continue
         x = owner[i]
         best = _first_other(by_name(x), i, names, usable)
@@ -389,9 +425,10 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
         group, at = renamed.get(x, ([], 0))
         mates = set(group[max(0, at - 2 * _LEADERS):at + 2 * _LEADERS + 1])
         shared: dict[int, int] = {}
-        for y in chain.from_iterable(postings[key] for key in lookups[x][0]):
+        mine = prints.keys(x)
+        for y in chain.from_iterable(postings[key] for key in mine[0]):
             shared[y] = shared.get(y, 0) + 1
-        likely = sorted((y for y in shared if shared[y] >= _needed(lookups[x], lookups[y])),
+        likely = sorted((y for y in shared if shared[y] >= _needed(mine, prints.keys(y))),
                         key=lambda y: (-shared[y], y))
         mates.update(likely[:4 * _BUDGET])
         mates.discard(x)

@@ -75,3 +75,75 @@ def test_two_processes_can_share_it(tmp_path: Path) -> None:
     merged = SummaryStore(str(tmp_path), "1.0")
     keys = [f"{n * 1000 + r * 10 + i:040d}" for n in range(2) for r in range(20) for i in range(10)]
     assert len(merged.get_many(keys)) == 400
+
+
+# -- reports ---------------------------------------------------------------------------------
+
+def _key(files: dict[str, str], config: str = "", changed: set[str] | None = None) -> str:
+    from bot.analysis import LoadedConfig, report_key
+    from bot.snapshot import Entry
+    from rules.config import parse_config
+
+    entries = {p: Entry(blob_sha(t.encode()), len(t)) for p, t in files.items()}
+    return report_key(entries, LoadedConfig(parse_config(config, ".github/ssot.toml"), config, ".github/ssot.toml"),
+                      changed)
+
+
+def test_a_report_key_covers_every_input_of_the_analysis(tmp_path: Path) -> None:
+    files = {"app/a.py": "class A: pass\n", "README.md": "hello\n"}
+    key = _key(files)
+    assert key == _key(dict(files))
+    assert key == _key({**files, "README.md": "not Python: not analysed\n"})
+    others = [
+        _key({**files, "app/a.py": "class B: pass\n"}),  # content
+        _key({"app/b.py": files["app/a.py"], "README.md": ""}),  # path
+        _key({**files, "app/new.py": ""}),  # a new file
+        _key(files, config="fail_on = 'new'\n"),  # config
+        _key(files, changed={"app/a.py"}),  # with a base
+        _key(files, changed=set()),
+    ]
+    assert len({key, *others}) == len(others) + 1
+
+
+def test_a_report_key_changes_with_the_rules_code(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    import rules
+    from bot import analysis
+
+    before = _key({"a.py": ""})
+    copy = tmp_path / "rules"
+    shutil.copytree(rules.__path__[0], copy)
+    monkeypatch.setattr(rules, "__path__", [str(copy)])
+    analysis._code_digest.cache_clear()
+    try:
+        assert _key({"a.py": ""}) == before
+        analysis._code_digest.cache_clear()
+        with open(copy / "engine.py", "a") as handle:
+            handle.write("\n# an edit\n")
+        assert _key({"a.py": ""}) != before
+    finally:
+        analysis._code_digest.cache_clear()
+
+
+def test_reports_round_trip_and_only_the_latest_are_kept(tmp_path: Path) -> None:
+    from bot import cache
+    from rules.engine import analyze_sources
+
+    report = analyze_sources({"app/a.py": "class A:\n    pass\n"})
+    store = SummaryStore(str(tmp_path), "1.0")
+    for n in range(cache._REPORTS + 3):
+        store.put_report(f"k{n}", report)
+    store.close()
+    again = SummaryStore(str(tmp_path), "1.0")
+    assert again.get_report(f"k{cache._REPORTS + 2}") == report
+    assert again.get_report("k0") is None and again.get_report("k2") is None
+    assert again.get_report("k3") == report
+
+
+def test_a_corrupt_report_is_analysed_again(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    store = SummaryStore(str(tmp_path), "1.0")
+    assert store._db is not None
+    store._db.execute("INSERT INTO reports VALUES (?, ?)", ("k", b"garbage"))
+    assert SummaryStore(str(tmp_path), "1.0").get_report("k") is None
+    assert "cache read failed" in capsys.readouterr().err

@@ -185,6 +185,23 @@ def test_second_run_is_served_from_the_disk_cache(tmp_path: Path, capsys: pytest
     assert [p.name for p in (_cache / "ssot").iterdir() if p.suffix == ".sqlite"]
 
 
+def test_an_unchanged_tree_is_answered_from_the_report_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              _cache: Path) -> None:
+    import sqlite3
+
+    repo = make_repo(tmp_path, GOOD)
+    code, first = run_json(capsys, "check", str(repo))
+    [db] = (_cache / "ssot").glob("*.sqlite")
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM summaries")  # what is left: the report
+    again, second = run_json(capsys, "check", str(repo))
+    assert (again, second["summary"]["parsed"]) == (code, 0)
+    assert {k: v for k, v in second.items() if k != "summary"} == {k: v for k, v in first.items() if k != "summary"}
+    (repo / "app" / "extra.py").write_text("class Extra:\n    pass\n")  # untracked: part of the working tree
+    _, third = run_json(capsys, "check", str(repo))
+    assert third["summary"]["parsed"] == 5  # the summaries were gone: every blob parsed, the new one too
+
+
 def test_plain_directory_skips_links_out_of_the_tree_and_large_files(tmp_path: Path,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
     root = tmp_path / "plain"

@@ -164,6 +164,24 @@ def test_the_clusters_are_those_of_comparing_every_pair(sets, threshold, copies)
         assert threshold - 1e-9 <= lowest <= 1 and lowest in values
 
 
+@settings(deadline=None)
+@given(feature_sets, st.data())
+def test_both_ways_of_finding_who_has_a_feature_agree(sets, data) -> None:
+    """Searching the fingerprints as bytes finds a feature only where it is a whole
+    feature (never the tail of one and the head of the next), as a pass over every
+    fingerprint does."""
+    shapes = [tuple(sorted(s)) for s in sets if s]
+    straddling = [int.from_bytes(a.to_bytes(8, "little", signed=True)[4:] + b.to_bytes(8, "little", signed=True)[:4],
+                                 "little", signed=True) for s in shapes for a, b in zip(s, s[1:], strict=False)]
+    everything = sorted({f for s in shapes for f in s} | set(straddling))
+    features = data.draw(st.lists(st.sampled_from(everything), max_size=20)) if everything else []
+    prints = _Fingerprints(shapes, THRESHOLD)
+    many = features + list(range(-300, 0))  # more than are searched as bytes: one pass over all
+    expected = {f: [x for x, shape in enumerate(prints.shapes) if f in shape] for f in many}
+    assert prints.having(features) == {f: expected[f] for f in features}
+    assert prints.having(many) == expected
+
+
 def test_near_copies_at_the_threshold_are_all_found() -> None:
     """2,000 random pairs at 0.85-0.9 or just below: each pair at the threshold is one
     cluster, the others are not reported."""

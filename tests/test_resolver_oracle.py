@@ -37,6 +37,10 @@ for Python's union over runs to be that exact answer:
   resolver keeps the body's path open, as it cannot know that a module it does not see
   (a compiled extension, say) is missing at run time, and a star import in the
   alternative would make that path differ from Python's for every other name.
+* One star import per module of a module with names bound on some paths only
+  (``_star_targets``): Python takes that module's branches once per run, so two such star
+  imports into one module are correlated, which a path-insensitive resolver does not
+  model (it answers a superset there).
 * Import order. Apart from the deliberate cycle, imports only go "down" a random rank
   order of the modules, counting the parent packages Python initialises on the way
   (importing ``p.sub.m`` first runs ``p/sub/__init__.py``). Then no module reads a name
@@ -101,6 +105,8 @@ class Mod:
     #: name -> "def" (bound on every path) | "maybe"
     bound: dict[str, str] = field(default_factory=dict)
     all_names: list[str] | None = None
+    #: a star import of a module with a name bound on some paths only was made here
+    maybe_starred: bool = False
 
     @property
     def path(self) -> str:
@@ -219,7 +225,7 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
     if with_defs:
         kinds += ["from", "from", "alias", "reimport"]
     if targets:
-        kinds += ["star"]
+        kinds += ["star"] if _star_targets(mod, targets) else []
         if budget["hidden"] > 0:
             kinds += ["try"]
     if budget["flags"] > 0 and budget["hidden"] > 0:
@@ -307,8 +313,21 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
         mod.stmts.append(_simple(draw, mod, targets, kind=kind))
 
 
+def _star_targets(mod: Mod, targets: list[Mod]) -> list[Mod]:
+    """The modules a star import here may take. The resolver is path-insensitive: every star
+    import of a name bound on some paths only is an alternative of its own, while Python
+    takes a module's branches once per run, so two such imports into one module are
+    correlated (the second may overwrite what a statement between them read from the
+    first, on exactly the paths where the first bound nothing). The resolver answers a
+    superset there, by design; the generator makes one such star import per module."""
+    if not mod.maybe_starred:
+        return targets
+    return [t for t in targets if all(how == "def" for how in _star_names(t).values())]
+
+
 def _star(draw, mod: Mod, targets: list[Mod]) -> tuple:
-    target = draw(st.sampled_from(targets))
+    target = draw(st.sampled_from(_star_targets(mod, targets)))
+    mod.maybe_starred = mod.maybe_starred or "maybe" in _star_names(target).values()
     for name, how in _star_names(target).items():
         mod.bound[name] = "def" if how == "def" or mod.bound.get(name) == "def" else "maybe"
     return ("star", _from(mod, target.name, draw(st.booleans())))
@@ -320,7 +339,7 @@ def _simple(draw, mod: Mod, targets: list[Mod], name: str | None = None,
     with_defs = [t for t in targets if _defs(t)]
     if kind is None:
         kinds = ["class", "pass"] + (["assign"] if _defs(mod) else [])
-        kinds += (["from"] if with_defs else []) + (["star"] if targets and star else [])
+        kinds += (["from"] if with_defs else []) + (["star"] if star and _star_targets(mod, targets) else [])
         kind = draw(st.sampled_from(kinds))
     if kind == "pass":
         return ("pass",)
