@@ -104,15 +104,16 @@ def pull_check(ctx: AppContext, target: PullTarget, *, trigger: str) -> Job:
     async def run(job: Job) -> str:
         return await check_pull(ctx, target, job)
 
-    return Job("pull_check", run, key=target.key, version=target.head_sha, fields=_fields(target, trigger))
+    return Job("pull_check", run, key=target.key, version=target.head_sha, fields=_fields(target, trigger), opens=True)
 
 
 async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
-    """Create the check run, then complete it: the verdict, or neutral with the reason.
+    """Create the check run at once, then (in the job's turn) complete it: the verdict, or
+    neutral with the reason.
 
-    Everything between creating and completing the run is guarded, the builders and the
-    completing request included, so that no failure (nor a server shutdown) leaves the run
-    ``in_progress``.
+    Everything between creating and completing the run is guarded, waiting for the turn,
+    the builders and the completing request included, so that no failure (nor newer work,
+    nor a server shutdown) leaves the run ``in_progress``.
     """
     repo = target.repo
     api = ctx.github.installation(repo.installation_id)
@@ -128,7 +129,8 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
     )
     run_id = int(created["id"])
     try:
-        report, change, config_path = await _analyse_pull(ctx, api, target, job)
+        async with job.turn():
+            report, change, config_path = await _analyse_pull(ctx, api, target, job)
         job.checkpoint()
         payloads = checkrun.completed(report, ctx.clock.iso(), config_change=change, config_path=config_path)
         await api.update_check_run(repo.owner, repo.name, run_id, payloads[0])

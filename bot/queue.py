@@ -1,9 +1,16 @@
-"""The in-process job queue: the webhook enqueues and answers; workers do the work after.
+"""The in-process job queue: the webhook enqueues and answers; jobs do the work after.
+
+A job starts at once and does its heavy part in a *turn*: at most ``concurrency`` jobs
+hold one, the others wait (the queue depth). Most jobs run entirely in their turn; a job
+that ``opens`` first does what must not wait (a pull-request check creates its check run
+``in_progress``, so the pull request shows it at once however busy the App is) and then
+takes its turn itself with ``async with job.turn():``.
 
 A job may carry a ``key`` (one pull request, one branch) and a ``version`` (the head SHA).
-A newer version under the same key supersedes older work: a queued job is dropped before
-it starts, a running one is told so and stops at its next checkpoint. The same version
-queued twice runs once.
+A newer version under the same key supersedes older work: a waiting job stops when its
+turn comes, a running one is told so and stops at its next checkpoint (a check it opened
+is completed as superseded, never left running). The same version submitted twice while
+the first still waits runs once.
 
 Scaling past one process means replacing this module with a real queue; handlers only
 call :meth:`JobQueue.submit`.
@@ -14,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +42,11 @@ class Job:
     version: str = ""
     #: what the job's log line says besides kind, duration and outcome (delivery, repo, pr, sha)
     fields: dict[str, Any] = field(default_factory=dict)
+    #: True: ``run`` starts at once and takes its turn itself (see the module's docstring)
+    opens: bool = False
     superseded_by: str | None = None
+    _queue: JobQueue | None = field(default=None, repr=False)
+    _waits: bool = field(default=False, repr=False)
 
     @property
     def superseded(self) -> bool:
@@ -45,30 +56,35 @@ class Job:
         if self.superseded_by is not None:
             raise Superseded(self.superseded_by)
 
+    def turn(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """Wait for one of the queue's turns and hold it (raises Superseded when newer work
+        replaced the job while it waited)."""
+        assert self._queue is not None and self.opens, "only a submitted job that opens takes its turn itself"
+        return self._queue._turn(self)
+
 
 class JobQueue:
     def __init__(self, metrics: Metrics, clock: Clock, *, concurrency: int = 4) -> None:
         self.metrics = metrics
         self.clock = clock
         self.concurrency = concurrency
-        self._queue: asyncio.Queue[Job] = asyncio.Queue()
-        self._pending: dict[tuple[str, ...], Job] = {}
+        self._turns = asyncio.Semaphore(concurrency)
+        self._pending: dict[tuple[str, ...], Job] = {}  # by key: submitted, no turn yet
         self._running: dict[tuple[str, ...], set[Job]] = {}
-        self._workers: list[asyncio.Task[None]] = []
-        self._active = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._waiting = 0
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def start(self) -> None:
-        self._workers = [asyncio.create_task(self._work(), name=f"ssot-worker-{i}") for i in range(self.concurrency)]
-
     async def stop(self) -> None:
-        for task in self._workers:
+        """Cancel every job: running and waiting ones alike (a pull-request check completes
+        its run with the reason first)."""
+        tasks = list(self._tasks)
+        for task in tasks:
             task.cancel()
-        for task in self._workers:
+        for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        self._workers = []
 
     def submit(self, job: Job) -> str:
         """``"queued"``, or ``"duplicate"`` when the same version is already waiting."""
@@ -82,58 +98,79 @@ class JobQueue:
                 if running.version != job.version:
                     running.superseded_by = job.version
             self._pending[job.key] = job
-        self._active += 1
+        job._queue, job._waits = self, True
+        self._waiting += 1
+        self.metrics.queue_depth.set(self._waiting)
         self._idle.clear()
-        self._queue.put_nowait(job)
-        self.metrics.queue_depth.set(self._queue.qsize())
+        task = asyncio.create_task(self._run(job), name=f"ssot-{job.kind}")
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
         return "queued"
 
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not self._tasks:
+            self._idle.set()
+
     async def idle(self) -> None:
-        """Return once nothing is queued or running (tests and shutdown wait on this)."""
+        """Return once nothing is waiting or running (tests and shutdown wait on this)."""
         await self._idle.wait()
 
     @property
     def depth(self) -> int:
-        return self._queue.qsize()
+        """Jobs waiting for a turn."""
+        return self._waiting
 
-    async def _work(self) -> None:
-        while True:
-            job = await self._queue.get()
-            self.metrics.queue_depth.set(self._queue.qsize())
+    @contextlib.asynccontextmanager
+    async def _turn(self, job: Job) -> AsyncIterator[None]:
+        try:
+            await self._turns.acquire()
+        finally:
+            self._stop_waiting(job)
+        try:
+            job.checkpoint()
+            if job.key is not None:
+                self._running.setdefault(job.key, set()).add(job)
+            self.metrics.running.inc()
             try:
-                await self._run(job)
+                yield
             finally:
-                self._active -= 1
-                if self._active == 0:
-                    self._idle.set()
+                self.metrics.running.dec()
+                if job.key is not None:
+                    running = self._running.get(job.key, set())
+                    running.discard(job)
+                    if not running:
+                        self._running.pop(job.key, None)
+        finally:
+            self._turns.release()
 
-    async def _run(self, job: Job) -> None:
+    def _stop_waiting(self, job: Job) -> None:
+        if not job._waits:
+            return
+        job._waits = False
         if job.key is not None and self._pending.get(job.key) is job:
             del self._pending[job.key]
-        if job.superseded:
-            self._finish(job, "superseded", 0.0)
-            return
-        if job.key is not None:
-            self._running.setdefault(job.key, set()).add(job)
-        self.metrics.running.inc()
+        self._waiting -= 1
+        self.metrics.queue_depth.set(self._waiting)
+
+    async def _run(self, job: Job) -> None:
         started = self.clock.monotonic()
         outcome = "crashed"
         try:
-            outcome = await job.run(job)
+            if job.opens:
+                outcome = await job.run(job)
+            else:
+                async with self._turn(job):
+                    outcome = await job.run(job)
         except Superseded:
             outcome = "superseded"
         except asyncio.CancelledError:
             outcome = "cancelled"
             raise
-        except Exception:  # noqa: BLE001 - a job's bug must not stop the worker
+        except Exception:  # noqa: BLE001 - a job's bug must not stop the queue
             logs.event("job crashed", level=logging.ERROR, exc_info=True, kind=job.kind, **job.fields)
         finally:
-            self.metrics.running.dec()
-            if job.key is not None:
-                running = self._running.get(job.key, set())
-                running.discard(job)
-                if not running:
-                    self._running.pop(job.key, None)
+            self._stop_waiting(job)  # an opening job that ended before taking its turn
             self._finish(job, outcome, self.clock.monotonic() - started)
 
     def _finish(self, job: Job, outcome: str, seconds: float) -> None:

@@ -100,7 +100,6 @@ def make_app(
             analysis=executor,
             version=version(),
         )
-        await queue.start()
         logs.event("started", api_url=settings.api_url, app_id=settings.app_id, version=version())
         try:
             yield

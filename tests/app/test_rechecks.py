@@ -3,6 +3,8 @@ and a newer head superseding older work."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot import checkrun, commands
 from tests.app import payloads
 from tests.app.conftest import APP_ID, Bot, needs_shared
@@ -154,7 +156,10 @@ async def test_a_newer_head_supersedes_running_work(bot: Bot, github: FakeGitHub
     assert [r["conclusion"] for r in github.runs_for(newer)] == ["success"]
 
 
-async def test_a_newer_head_drops_queued_work(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+async def test_waiting_work_shows_in_progress_at_once_and_a_newer_head_ends_it(  # type: ignore[no-untyped-def]
+        make_bot, github: FakeGitHub) -> None:
+    """With every turn taken, a pull request still gets its check run in progress at once;
+    a newer head completes the waiting one as superseded before it analyses anything."""
     bot = await make_bot(concurrency=1)
     busy = pull(github, HARMLESS, number=3)
     held = github.hold("GET", r"/compare/")
@@ -165,7 +170,17 @@ async def test_a_newer_head_drops_queued_work(make_bot, github: FakeGitHub) -> N
     await held.arrived.wait()
     newer = busy.repo.git.commit({"app/x.py": "x = 1\n"}, branch="feature", message="more")
     newest = busy.repo.git.commit({"app/x.py": "x = 2\n"}, branch="feature", message="more")
-    for head in (newer, newest, newest):
+    await bot.deliver(
+        "pull_request",
+        payloads.pull_request("synchronize", busy.repo, 4, head_sha=newer, head_ref="feature", base_sha=busy.base),
+    )
+    for _ in range(50):  # the run is created by the job's own task, right after the answer
+        if github.runs_for(newer):
+            break
+        await asyncio.sleep(0.01)
+    assert [r["status"] for r in github.runs_for(newer)] == ["in_progress"]
+    compares = len([r for r in github.requests if "/compare/" in r.path])
+    for head in (newest, newest):
         status, text = await bot.deliver(
             "pull_request",
             payloads.pull_request("synchronize", busy.repo, 4, head_sha=head, head_ref="feature", base_sha=busy.base),
@@ -173,8 +188,12 @@ async def test_a_newer_head_drops_queued_work(make_bot, github: FakeGitHub) -> N
     assert text == "duplicate-job"
     held.gate.set()  # type: ignore[union-attr]
     await bot.settle()
-    assert github.runs_for(newer) == []
+    [old] = github.runs_for(newer)
+    assert (old["status"], old["conclusion"]) == ("completed", "neutral")
+    assert checkrun.SUPERSEDED_REASON.format(sha=newest[:7]) in old["output"]["summary"]
     assert [r["conclusion"] for r in github.runs_for(newest)] == ["success"]
+    # the superseded check never analysed: one comparison for the busy check, one for the newest
+    assert len([r for r in github.requests if "/compare/" in r.path]) == compares + 1
 
 
 async def test_a_reaction_github_refuses_does_not_stop_the_recheck(bot: Bot, github: FakeGitHub) -> None:

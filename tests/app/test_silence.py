@@ -4,6 +4,7 @@ between creating and completing it; and the webhook is answered while a check ru
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -37,20 +38,28 @@ async def test_a_result_github_refuses_still_completes_the_run(bot: Bot, github:
     )
 
 
-async def test_a_server_stopping_mid_check_completes_the_run(
+async def test_a_server_stopping_completes_running_and_waiting_checks(
     aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub
 ) -> None:
-    client = await aiohttp_client(server.make_app(settings, clock=clock, shutdown_grace=0))
-    bot = Bot(client, settings)
+    one_turn = dataclasses.replace(settings, concurrency=1)
+    client = await aiohttp_client(server.make_app(one_turn, clock=clock, shutdown_grace=0))
+    bot = Bot(client, one_turn)
     s = pull(github, HARMLESS)
+    waiting = pull(github, HARMLESS, number=8)
     held = github.hold("GET", r"/compare/")
     await bot.deliver("pull_request", opened(s))
     await held.arrived.wait()
-    await client.close()  # the grace is over at once: the running job is cancelled
+    await bot.deliver("pull_request", opened(waiting))
+    for _ in range(50):
+        if github.runs_for(waiting.head):
+            break
+        await asyncio.sleep(0.01)
+    await client.close()  # the grace is over at once: every job is cancelled
     held.gate.set()  # type: ignore[union-attr]
-    [run] = github.runs_for(s.head)
-    assert (run["status"], run["conclusion"]) == ("completed", "neutral")
-    assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
+    for head in (s.head, waiting.head):
+        [run] = github.runs_for(head)
+        assert (run["status"], run["conclusion"]) == ("completed", "neutral")
+        assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
 
 
 async def test_an_invalid_config_on_the_base_branch_is_named_not_counted(bot: Bot, github: FakeGitHub) -> None:
