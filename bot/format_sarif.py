@@ -56,6 +56,7 @@ def render_sarif(report: Report, version: str) -> str:
     run: dict[str, Any] = {
         "tool": {"driver": {"name": DRIVER_NAME, "version": version, "rules": descriptors}},
         "results": [_result(f, index[f.code], compared=compared) for f in report.findings],
+        "columnKind": "unicodeCodePoints",  # columns count characters (rules/summary.py)
     }
     properties = {key: value for key, value in (("rev", report.rev), ("base", report.base))
                   if value is not None}

@@ -14,13 +14,14 @@ libcst, lowered to equivalent older syntax on the same lines, and parsed again.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import marshal
 import pickle
 import re
 from typing import NamedTuple
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 6
+FORMAT = 7
 
 
 class Param(NamedTuple):
@@ -263,7 +264,7 @@ def summarize(source: bytes) -> FileSummary:
     except (RecursionError, MemoryError):
         return FileSummary(error=("the file is too deeply nested to parse", 1, 1))
     try:
-        summary = _Extractor().run(tree)
+        summary = _Extractor(_wide_lines(source) if not lowered else None).run(tree)
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
     return summary._replace(
@@ -361,8 +362,23 @@ def _terminates(body: list[ast.stmt]) -> bool:
 State = dict[str, frozenset[int]]
 
 
+def _wide_lines(source: bytes) -> dict[int, bytes]:
+    """The lines with characters beyond ASCII, by number, as UTF-8 (what ``ast`` counts
+    its column offsets in, whatever the file's encoding), for :meth:`_Extractor.col`."""
+    if source.isascii():
+        return {}
+    try:
+        text = importlib.util.decode_source(source)  # the BOM and a coding cookie, as Python reads it
+    except (UnicodeDecodeError, SyntaxError, LookupError):
+        return {}
+    return {n: line.encode("utf-8", "surrogatepass") for n, line in enumerate(text.split("\n"), 1)
+            if not line.isascii()}
+
+
 class _Extractor:
-    def __init__(self) -> None:
+    def __init__(self, wide: dict[int, bytes] | None = None) -> None:
+        #: lines with characters beyond ASCII (columns are counted in characters, not bytes)
+        self.wide = wide or {}
         self.bindings: list[Binding] = []
         self.classes: list[ClassInfo] = []
         self.functions: list[FunctionInfo] = []
@@ -388,6 +404,13 @@ class _Extractor:
             imports=tuple(self.imports),
             shapes=tuple(self.shapes[i] for i in sorted(self.shapes)),
         )
+
+    def col(self, node: ast.stmt | ast.expr | ast.excepthandler) -> int:
+        """The 1-based column of ``node`` in characters (``ast`` counts UTF-8 bytes)."""
+        line = self.wide.get(node.lineno)
+        if line is None:
+            return node.col_offset + 1
+        return len(line[:node.col_offset].decode("utf-8", "replace")) + 1
 
     # -- bindings ---------------------------------------------------------------------
 
@@ -438,7 +461,7 @@ class _Extractor:
         A name some alternative leaves unbound holds, on that path, whatever that path's star
         imports bind it to, or nothing.
         """
-        line, col = at.lineno, at.col_offset + 1
+        line, col = at.lineno, self.col(at)
         state.clear()
         names = dict.fromkeys(name for result, _ in results for name in result)
         for name in names:
@@ -464,10 +487,10 @@ class _Extractor:
             self.import_(stmt, state)
         elif isinstance(stmt, ast.ClassDef):
             index = self.class_def(stmt, stmt.name, "module")
-            self.bind(state, stmt.name, Binding("class", stmt.lineno, stmt.col_offset + 1, name=stmt.name, index=index))
+            self.bind(state, stmt.name, Binding("class", stmt.lineno, self.col(stmt), name=stmt.name, index=index))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             index = self.function_def(stmt)
-            self.bind(state, stmt.name, Binding("function", stmt.lineno, stmt.col_offset + 1, name=stmt.name,
+            self.bind(state, stmt.name, Binding("function", stmt.lineno, self.col(stmt), name=stmt.name,
                                                 index=index))
         elif isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value, state)
@@ -500,7 +523,7 @@ class _Extractor:
                 handler_state = dict(before)
                 self.stars = stars_before
                 if handler.name:
-                    self.bind(handler_state, handler.name, Binding("value", handler.lineno, handler.col_offset + 1))
+                    self.bind(handler_state, handler.name, Binding("value", handler.lineno, self.col(handler)))
                 self.block(handler.body, handler_state)
                 if not _terminates(handler.body):
                     results.append((handler_state, self.stars))
@@ -521,33 +544,33 @@ class _Extractor:
     def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
         module = stmt.module or ""
         for alias in stmt.names:
-            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, module, stmt.level, alias.name,
+            self.imports.append(ImportInfo(stmt.lineno, self.col(stmt), module, stmt.level, alias.name,
                                            alias.asname or ""))
             text = f"from {'.' * stmt.level}{module} import {alias.name}"
             text += f" as {alias.asname}" if alias.asname else ""
             if alias.name == "*":
-                star = self.add(Binding("star", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
+                star = self.add(Binding("star", stmt.lineno, self.col(stmt), module=module, level=stmt.level,
                                         targets=tuple(sorted(self.stars)), text=text))
                 for name in list(state):
                     state[name] = frozenset((self.add(Binding(
-                        "starname", stmt.lineno, stmt.col_offset + 1, name=name,
+                        "starname", stmt.lineno, self.col(stmt), name=name,
                         targets=tuple(sorted(state[name])), star=star)),))
                 self.stars = frozenset((star,))
                 continue
             self.bind(state, alias.asname or alias.name, Binding(
-                "import", stmt.lineno, stmt.col_offset + 1, module=module, level=stmt.level,
+                "import", stmt.lineno, self.col(stmt), module=module, level=stmt.level,
                 name=alias.name, text=text))
 
     def import_(self, stmt: ast.Import, state: State) -> None:
         for alias in stmt.names:
-            self.imports.append(ImportInfo(stmt.lineno, stmt.col_offset + 1, alias.name, 0, "", alias.asname or ""))
+            self.imports.append(ImportInfo(stmt.lineno, self.col(stmt), alias.name, 0, "", alias.asname or ""))
             if alias.asname:
                 self.bind(state, alias.asname, Binding(
-                    "module", stmt.lineno, stmt.col_offset + 1, module=alias.name,
+                    "module", stmt.lineno, self.col(stmt), module=alias.name,
                     text=f"import {alias.name} as {alias.asname}"))
             else:
                 top = alias.name.split(".", 1)[0]
-                self.bind(state, top, Binding("module", stmt.lineno, stmt.col_offset + 1, module=top,
+                self.bind(state, top, Binding("module", stmt.lineno, self.col(stmt), module=top,
                                               text=f"import {alias.name}"))
 
     def assign(self, targets: list[ast.expr], value: ast.expr, state: State) -> None:
@@ -586,7 +609,7 @@ class _Extractor:
         if ref:
             binding = self.ref_binding(value, state)
         else:
-            binding = Binding("value", value.lineno, value.col_offset + 1, name=callee)
+            binding = Binding("value", value.lineno, self.col(value), name=callee)
         for target in targets:
             self.bind_target(target, binding, state)
 
@@ -594,14 +617,14 @@ class _Extractor:
         ref = dotted(value) if isinstance(value, ast.Name | ast.Attribute) else ""
         if not ref:
             callee = dotted(value.func) if isinstance(value, ast.Call) else ""
-            return Binding("value", value.lineno, value.col_offset + 1, name=callee)
+            return Binding("value", value.lineno, self.col(value), name=callee)
         root, _, rest = ref.partition(".")
-        targets = self.lookup(state, root, value.lineno, value.col_offset + 1)
-        return Binding("ref", value.lineno, value.col_offset + 1, module=root, name=rest, targets=targets, text=ref)
+        targets = self.lookup(state, root, value.lineno, self.col(value))
+        return Binding("ref", value.lineno, self.col(value), module=root, name=rest, targets=targets, text=ref)
 
     def bind_target(self, target: ast.expr, binding: Binding, state: State) -> None:
         if isinstance(target, ast.Name):
-            self.bind(state, target.id, binding._replace(line=target.lineno, col=target.col_offset + 1))
+            self.bind(state, target.id, binding._replace(line=target.lineno, col=self.col(target)))
         elif isinstance(target, ast.Tuple | ast.List | ast.Starred):
             self.assign_value_targets([target], state, getattr(target, "lineno", binding.line))
 
@@ -609,13 +632,13 @@ class _Extractor:
         for target in targets:
             for node in ast.walk(target):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-                    self.bind(state, node.id, Binding("value", node.lineno, node.col_offset + 1))
+                    self.bind(state, node.id, Binding("value", node.lineno, self.col(node)))
 
     def aug_assign(self, stmt: ast.AugAssign, state: State) -> None:
         if isinstance(stmt.target, ast.Name):
             if stmt.target.id == "__all__":
                 self.extend_all(stmt.value)
-            self.bind(state, stmt.target.id, Binding("value", stmt.lineno, stmt.col_offset + 1))
+            self.bind(state, stmt.target.id, Binding("value", stmt.lineno, self.col(stmt)))
 
     # -- __all__ ----------------------------------------------------------------------
 
@@ -680,7 +703,7 @@ class _Extractor:
             name=node.name,
             qualname=qualname,
             line=node.lineno,
-            col=node.col_offset + 1,
+            col=self.col(node),
             end_line=node.end_lineno or node.lineno,
             bases=bases,
             decorators=tuple(dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list),
@@ -693,7 +716,7 @@ class _Extractor:
         shape = class_shape(node)
         if shape:
             based = any(base and base != "object" for base in bases)
-            self.shapes[index] = ClassShape(qualname, node.lineno, node.col_offset + 1,
+            self.shapes[index] = ClassShape(qualname, node.lineno, self.col(node),
                                             node.end_lineno or node.lineno, len(methods), based, packed(shape),
                                             hash(unnamed(shape)))
         return index
@@ -728,13 +751,13 @@ class _Extractor:
                     returns.append(("other", ""))
             elif isinstance(inner, ast.ImportFrom):
                 for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, inner.module or "",
+                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), inner.module or "",
                                                    inner.level, alias.name, alias.asname or ""))
                     if alias.name != "*":
                         local_imports.append((alias.asname or alias.name, inner.module or "", inner.level, alias.name))
             elif isinstance(inner, ast.Import):
                 for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, inner.col_offset + 1, alias.name, 0, "",
+                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), alias.name, 0, "",
                                                    alias.asname or ""))
                     local = alias.asname or alias.name.split(".", 1)[0]
                     local_imports.append((local, alias.name if alias.asname else local, 0, ""))

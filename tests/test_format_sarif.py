@@ -107,6 +107,7 @@ def test_rule_descriptions_split_the_docstring() -> None:
 def test_results_locations_and_related_canonical() -> None:
     log = sarif(analyze_sources(HEAD, CONFIG))
     rules = log["runs"][0]["tool"]["driver"]["rules"]
+    assert log["runs"][0]["columnKind"] == "unicodeCodePoints"
     results = results_by_path(log)
     duplicate = results["SSOT003", "app/legacy.py"]
     assert rules[duplicate["ruleIndex"]]["id"] == "SSOT003"

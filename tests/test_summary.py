@@ -24,6 +24,17 @@ def test_bom_and_coding_cookie() -> None:
     assert summarize(latin).classes[0].members == ("name",)
 
 
+def test_columns_count_characters_not_bytes() -> None:
+    """``ast`` counts UTF-8 bytes; editors, SARIF (``unicodeCodePoints``) and people count
+    characters, in every encoding Python reads."""
+    text = "É = 'ü'; import os\nclass Ü: pass\n"
+    for source in (text.encode(), ("\ufeff" + text).encode(), ("# coding: latin-1\n" + text).encode("latin-1")):
+        summary = summarize(source)
+        [imported] = summary.imports
+        assert imported.col == text.index("import") + 1
+        assert summary.classes[0].col == 1
+
+
 def test_null_bytes_and_garbage_are_errors_not_exceptions() -> None:
     assert summarize(b"x = 1\x00\n").error == ("the file contains null bytes", 1, 1)
     message, line, _ = summarize(b"def f(:\n").error  # type: ignore[misc]
