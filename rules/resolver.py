@@ -335,11 +335,11 @@ class Resolver:
         path = module.path or ""
         kind = binding.kind
         if kind == "class":
-            cls = self._summary(module_name).classes[binding.index]
+            cls = self._summary(module_name).classes[binding.number]
             d = Definition(path, cls.line, cls.qualname, "class", module_name)
             return [Target("resolved", d, (_final(d),))]
         if kind == "function":
-            fn = self._summary(module_name).functions[binding.index]
+            fn = self._summary(module_name).functions[binding.number]
             d = Definition(path, fn.line, fn.name, "function", module_name)
             return [Target("resolved", d, (_final(d),))]
         if kind == "value":

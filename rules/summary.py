@@ -87,7 +87,7 @@ class Binding(NamedTuple):
       - "chained": a name no statement bound here, so whatever the star imports in
         ``targets`` (alternatives, each linked to its predecessors) bind it to, if any
       - "unbound": the name is not bound here (it names nothing)
-      - "class" (``index`` into classes), "function" (``index`` into functions),
+      - "class" (``number`` into classes), "function" (``number`` into functions),
         "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
     """
 
@@ -98,7 +98,8 @@ class Binding(NamedTuple):
     level: int = 0
     name: str = ""
     targets: tuple[int, ...] = ()
-    index: int = -1
+    #: which class or function (``kind`` says): its position in the summary's tuple of them
+    number: int = -1
     star: int = -1
     text: str = ""
 
@@ -173,7 +174,7 @@ class FileSummary:
         self._shapes = shapes
         if class_names is None or import_names is None:
             class_names = frozenset(c.name for c in self.detail.classes)
-            import_names = frozenset(i[4] for i in imports if i[4])
+            import_names = frozenset(str(i[4]) for i in imports if i[4])
         #: the names of every class the file defines (any depth)
         self.class_names = class_names
         #: the names ``from m import <name>`` imports anywhere in the file
@@ -210,7 +211,8 @@ class FileSummary:
         header = {"suppressions": self.suppressions, "lines": self.lines, "error": self.error,
                   "lowered": self.lowered}
         header.update({k: v for k, v in changes.items() if k in header})
-        detail = self.detail._replace(**{k: v for k, v in changes.items() if k not in header and k != "imports"})
+        detail = self.detail._replace(**{k: v for k, v in changes.items()  # type: ignore[arg-type]
+                                         if k not in header and k != "imports"})
         imports = changes.get("imports", self.imports)
         shapes = changes.get("shapes", self._shapes)
         return FileSummary(detail=detail, imports=imports, shapes=shapes, **header)  # type: ignore[arg-type]
@@ -233,7 +235,7 @@ class FileSummary:
     def encode(self) -> bytes:
         """Bytes for the cache: the header in ``marshal`` (fast to read), the detail pickled."""
         blob = self._blob if self._blob is not None else pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL)
-        return marshal.dumps((FORMAT, *self.header(), blob))
+        return marshal.dumps((FORMAT, *self.header(), blob))  # type: ignore[arg-type]  # marshal-able values
 
     @classmethod
     def decode(cls, data: bytes) -> FileSummary:
@@ -487,11 +489,11 @@ class _Extractor:
             self.import_(stmt, state)
         elif isinstance(stmt, ast.ClassDef):
             index = self.class_def(stmt, stmt.name, "module")
-            self.bind(state, stmt.name, Binding("class", stmt.lineno, self.col(stmt), name=stmt.name, index=index))
+            self.bind(state, stmt.name, Binding("class", stmt.lineno, self.col(stmt), name=stmt.name, number=index))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             index = self.function_def(stmt)
             self.bind(state, stmt.name, Binding("function", stmt.lineno, self.col(stmt), name=stmt.name,
-                                                index=index))
+                                                number=index))
         elif isinstance(stmt, ast.Assign):
             self.assign(stmt.targets, stmt.value, state)
         elif isinstance(stmt, ast.AnnAssign):
