@@ -266,7 +266,8 @@ def summarize(source: bytes) -> FileSummary:
     except (RecursionError, MemoryError):
         return FileSummary(error=("the file is too deeply nested to parse", 1, 1))
     try:
-        summary = _Extractor(_wide_lines(source) if not lowered else None).run(tree)
+        summary = _Extractor(_wide_lines(source) if not lowered else None,
+                             nested=_INDENTED_CLASS.search(source) is not None).run(tree)
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
     return summary._replace(
@@ -377,10 +378,17 @@ def _wide_lines(source: bytes) -> dict[int, bytes]:
             if not line.isascii()}
 
 
+#: a ``class`` statement that is not at the top level (a class in a function starts a line
+#: of its own, indented: compound statements never follow ``;`` or a colon)
+_INDENTED_CLASS = re.compile(rb"^[ \t\f]+class\b", re.MULTILINE)
+
+
 class _Extractor:
-    def __init__(self, wide: dict[int, bytes] | None = None) -> None:
+    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True) -> None:
         #: lines with characters beyond ASCII (columns are counted in characters, not bytes)
         self.wide = wide or {}
+        #: False when no function body can define a class (most files): none is searched
+        self.nested = nested
         self.bindings: list[Binding] = []
         self.classes: list[ClassInfo] = []
         self.functions: list[FunctionInfo] = []
@@ -725,6 +733,8 @@ class _Extractor:
 
     def nested_classes(self, body: list[ast.stmt], prefix: str) -> None:
         """Classes defined inside function bodies (statements only, not expressions)."""
+        if not self.nested:
+            return
         for stmt in body:
             if isinstance(stmt, ast.ClassDef):
                 self.class_def(stmt, f"{prefix}.{stmt.name}", "function")

@@ -69,3 +69,37 @@ def test_any_bytes(data: bytes) -> None:
 @given(st.text(alphabet="ab:=()[]\n .,'\"\\#*@cdefimnoprstxy_0123", max_size=200))
 def test_python_looking_text(text: str) -> None:
     summarize(text.encode())
+
+
+def test_classes_in_functions_are_found_however_they_are_indented() -> None:
+    source = (b"def f():\n    class A:\n        pass\n    if x:\n        @dec\n        class B: pass\n    return A\n"
+              b"class C:\n    def m(self):\n        class D:\n            pass\n"
+              b"def g():\n\tclass E:\n\t\tpass\n")
+    assert sorted((c.qualname, c.scope) for c in summarize(source).classes) == [
+        ("C", "module"), ("C.m.<locals>.D", "function"), ("f.<locals>.A", "function"), ("f.<locals>.B", "function"),
+        ("g.<locals>.E", "function")]
+
+
+def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
+    """Where no ``class`` line is indented, no function body is searched; on the standard
+    library's own modules that changes no summary."""
+    import ast
+    import os
+    import sysconfig
+
+    from rules import summary as module
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    names = sorted(n for n in os.listdir(stdlib) if n.endswith(".py"))[:150]
+    searched = 0
+    for name in names:
+        with open(os.path.join(stdlib, name), "rb") as handle:
+            source = handle.read()
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        searched += module._INDENTED_CLASS.search(source) is None
+        assert module._Extractor(nested=True).run(tree) == module._Extractor(
+            nested=module._INDENTED_CLASS.search(source) is not None).run(tree), name
+    assert searched > 20  # the shortcut was taken, not only the search
