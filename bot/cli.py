@@ -10,9 +10,8 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 
-from bot import discover, settings
+from bot import __version__, discover, settings
 from bot.analysis import AnalysisError, load_config, run_check
 from bot.cache import SummaryStore
 from bot.snapshot import Snapshot, SnapshotError, open_snapshot
@@ -23,13 +22,6 @@ NO_CONCEPTS_HINT = ("ssot: no concepts are configured ({where}); only file-level
                     "Declare concepts in .github/ssot.toml or [tool.ssot] in pyproject.toml.")
 
 
-def version() -> str:
-    try:
-        return metadata.version("ssot-bot")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
-
-
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -38,7 +30,7 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ssot", description="Guard the single sources of truth of a Python codebase.")
-    parser.add_argument("--version", action="version", version=f"ssot {version()}")
+    parser.add_argument("--version", action="version", version=f"ssot {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="validate the configured concepts of a repository")
@@ -88,7 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _store() -> SummaryStore:
-    return SummaryStore(settings.cache_dir(), version())
+    return SummaryStore(settings.cache_dir(), __version__)
 
 
 class _ProgressBar:
@@ -136,11 +128,11 @@ def render(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
     if fmt == "json":
         from bot.format_json import render_json
 
-        return render_json(report, version())
+        return render_json(report, __version__)
     if fmt == "sarif":
         from bot.format_sarif import render_sarif
 
-        return render_sarif(report, version())
+        return render_sarif(report, __version__)
     if fmt == "github":
         from bot.format_github import render_github
 

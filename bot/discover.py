@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import settings
+from bot import __version__, settings
 from bot.analysis import collect
 from bot.cache import SummaryStore
 from bot.snapshot import open_snapshot
 from rules.config import parse_config
-from rules.discover import discover, render_toml
 from rules.index import Index
 
 HELP = "propose concepts (duplicated class names, aliases, near copies) as TOML"
@@ -30,11 +29,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
 
 def run(args: argparse.Namespace) -> int:
     """Print the proposals; 0 on success (with or without proposals)."""
-    from bot.cli import version  # the CLI imports this module: only at run time
+    from rules.discover import discover, render_toml  # not on every start of the CLI
 
     snapshot = open_snapshot(args.path, args.rev)
     config = parse_config("", "")
-    store = SummaryStore(settings.cache_dir(), version())
+    store = SummaryStore(settings.cache_dir(), __version__)
     try:
         collected = collect(snapshot, config, store, workers=getattr(args, "jobs", 0))
     finally:

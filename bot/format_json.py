@@ -59,7 +59,8 @@ _PLACEHOLDER = "\x00ssot:%s\x00"
 def _one_per_line(findings: tuple[Finding, ...]) -> str:
     if not findings:
         return "[]"
-    lines = ",\n    ".join(json.dumps(_finding(f), ensure_ascii=False) for f in findings)
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for all (json.dumps makes one per call)
+    lines = ",\n    ".join([encode(_finding(f)) for f in findings])
     return f"[\n    {lines}\n  ]"
 
 

@@ -13,13 +13,12 @@ import logging
 import sys
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
-from importlib import metadata
 from typing import Any
 
 import aiohttp
 from aiohttp import web
 
-from bot import logs, webhook
+from bot import __version__, logs, webhook
 from bot.cache import SummaryStore
 from bot.clock import Clock
 from bot.context import AppContext, Delivery
@@ -43,13 +42,6 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 CLOCK = web.AppKey("clock", Clock)
 DELIVERIES = web.AppKey("deliveries", webhook.Deliveries)
-
-
-def version() -> str:
-    try:
-        return metadata.version("ssot-bot")
-    except metadata.PackageNotFoundError:
-        return "0+unknown"
 
 
 def default_github(session: aiohttp.ClientSession, settings: Settings, clock: Clock, metrics: Metrics) -> GitHubApp:
@@ -88,7 +80,7 @@ def make_app(
         session = aiohttp.ClientSession(headers={"User-Agent": "ssot-bot"})
         metrics = app[METRICS]
         queue = JobQueue(metrics, clock, concurrency=settings.concurrency)
-        summaries = store if store is not None else SummaryStore(settings.cache_dir, version())
+        summaries = store if store is not None else SummaryStore(settings.cache_dir, __version__)
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ssot-analysis")
         app[CONTEXT] = AppContext(
             settings=settings,
@@ -98,9 +90,9 @@ def make_app(
             github=github_factory(session, settings, clock, metrics),
             store=summaries,
             analysis=executor,
-            version=version(),
+            version=__version__,
         )
-        logs.event("started", api_url=settings.api_url, app_id=settings.app_id, version=version())
+        logs.event("started", api_url=settings.api_url, app_id=settings.app_id, version=__version__)
         try:
             yield
         finally:
@@ -188,7 +180,7 @@ def _describe(data: dict[str, object]) -> dict[str, object]:
 async def handle_healthz(request: web.Request) -> web.Response:
     context = request.app.get(CONTEXT)
     depth = context.queue.depth if context is not None else 0
-    return web.json_response({"status": "ok", "version": version(), "queue_depth": depth})
+    return web.json_response({"status": "ok", "version": __version__, "queue_depth": depth})
 
 
 async def handle_metrics(request: web.Request) -> web.Response:

@@ -137,10 +137,25 @@ def _git(repo: str, *args: str, input: bytes | None = None) -> bytes:
         proc = subprocess.run(["git", "-C", repo, *args], input=input, capture_output=True, check=False)
     except FileNotFoundError as exc:
         raise SnapshotError("git is not installed") from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode(errors="replace").strip().splitlines()
+    return _output(proc.returncode, proc.stdout, proc.stderr, args)
+
+
+def _git_all(repo: str, *commands: tuple[str, ...]) -> list[bytes]:
+    """Run several read-only git commands at once; their outputs in order."""
+    try:
+        procs = [subprocess.Popen(["git", "-C", repo, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                 for args in commands]
+    except FileNotFoundError as exc:
+        raise SnapshotError("git is not installed") from exc
+    outputs = [(proc, *proc.communicate()) for proc in procs]
+    return [_output(proc.returncode, out, err, args) for (proc, out, err), args in zip(outputs, commands, strict=True)]
+
+
+def _output(status: int, out: bytes, err: bytes, args: tuple[str, ...]) -> bytes:
+    if status != 0:
+        message = err.decode(errors="replace").strip().splitlines()
         raise SnapshotError(message[-1] if message else f"git {' '.join(args)} failed")
-    return proc.stdout
+    return out
 
 
 class GitSnapshot:
@@ -213,21 +228,25 @@ class WorkTreeSnapshot:
         if self._entries is not None:
             return self._entries
         entries: dict[str, Entry] = {}
-        staged = _git(self.top, "ls-files", "-s", "-z")
-        for record in staged.split(b"\x00"):
-            if not record:
-                continue
-            meta, _, raw = record.partition(b"\t")
-            mode, sha, stage = meta.split()
-            if mode in (b"100644", b"100755") and stage == b"0":
-                name = raw.decode("utf-8", "surrogateescape")
-                try:
-                    size = os.lstat(os.path.join(self.top, name)).st_size
-                except OSError:
-                    continue  # deleted in the working tree
-                entries[name] = Entry(sha.decode(), size)
-        changed = _git(self.top, "diff-files", "--name-only", "-z").split(b"\x00")
-        untracked = _git(self.top, "ls-files", "-o", "--exclude-standard", "-z").split(b"\x00")
+        staged, changed, untracked = (out.split(b"\x00") for out in _git_all(
+            self.top, ("ls-files", "-s", "-z"), ("diff-files", "--name-only", "-z"),
+            ("ls-files", "-o", "--exclude-standard", "-z")))
+        top = os.open(self.top, os.O_RDONLY)
+        try:
+            for record in staged:
+                if not record:
+                    continue
+                meta, _, raw = record.partition(b"\t")
+                mode, sha, stage = meta.split()
+                if mode in (b"100644", b"100755") and stage == b"0":
+                    name = raw.decode("utf-8", "surrogateescape")
+                    try:
+                        size = os.lstat(name, dir_fd=top).st_size
+                    except OSError:
+                        continue  # deleted in the working tree
+                    entries[name] = Entry(sha.decode(), size)
+        finally:
+            os.close(top)
         for raw_path in changed + untracked:
             if not raw_path:
                 continue

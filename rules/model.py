@@ -23,6 +23,11 @@ class Location:
     column: int = 1
     end_line: int | None = None
 
+    def __reduce__(self) -> tuple[type[Location], tuple[str, int, int, int | None]]:
+        # pickled as a constructor call: reports are cached, and a frozen slotted
+        # dataclass's default (a Python-level __setstate__) is the slow part of reading one
+        return (Location, (self.path, self.line, self.column, self.end_line))
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -39,6 +44,10 @@ class Finding:
     related: tuple[Location, ...] = ()
     #: True when the change introduced it; None when there was no base to compare with.
     new: bool | None = None
+
+    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
+        return (Finding, (self.code, self.rule, self.severity, self.concept, self.symbol, self.message,
+                          self.location, self.chain, self.related, self.new))
 
     @property
     def key(self) -> tuple[str, str | None, str]:

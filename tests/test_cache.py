@@ -147,3 +147,19 @@ def test_a_corrupt_report_is_analysed_again(tmp_path: Path, capsys) -> None:  # 
     store._db.execute("INSERT INTO reports VALUES (?, ?)", ("k", b"garbage"))
     assert SummaryStore(str(tmp_path), "1.0").get_report("k") is None
     assert "cache read failed" in capsys.readouterr().err
+
+
+def test_findings_pickle_with_every_field() -> None:
+    """Findings and locations pickle as constructor calls (fast to read back); one that
+    forgot a field would lose it."""
+    import dataclasses
+    import pickle
+
+    from rules.model import Finding, Location, Severity
+
+    where = Location("app/a.py", 3, 5, 9)
+    finding = Finding("SSOT002", "alias-diverges", Severity.ERROR, "Manager", "app.Manager", "text", where,
+                      ("a", "b"), (Location("app/b.py", 2, 1, None),), True)
+    for value in (where, finding):
+        assert len(value.__reduce__()[1]) == len(dataclasses.fields(value))
+        assert pickle.loads(pickle.dumps(value)) == value
