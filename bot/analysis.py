@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection
 
 from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot
@@ -190,24 +191,83 @@ def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[
     return h.hexdigest()
 
 
-def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,
-                     changed: set[str] | None = None, workers: int = 0,
-                     progress: Progress | None = None) -> Report:
-    """One revision's report: from the cache when nothing it depends on changed."""
+@dataclass
+class _Revision:
+    """One revision on its way to a report: from the cache, or its summaries collected."""
+
+    snapshot: Snapshot
+    key: str
+    started: float
+    report: Report | None = None
+    collected: Collected | None = None
+
+
+def _open(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None, *,
+          workers: int = 0, progress: Progress | None = None) -> _Revision:
     started = time.perf_counter()
     key = report_key(snapshot.entries(), config, changed)
     cached = store.get_report(key)
     if cached is not None:
         summary = replace(cached.summary, parsed=0, cached=cached.summary.parsed + cached.summary.cached,
                           seconds=round(time.perf_counter() - started, 3))
-        return replace(cached, rev=snapshot.rev, summary=summary)
+        return _Revision(snapshot, key, started, report=replace(cached, rev=snapshot.rev, summary=summary))
     collected = collect(snapshot, config.result, store, workers=workers, progress=progress)
-    report = analyze(collected.files, config.result, config_text=config.text, changed=changed, rev=snapshot.rev)
+    return _Revision(snapshot, key, started, collected=collected)
+
+
+def _analyze(revision: _Revision, config: LoadedConfig, changed: set[str] | None) -> Report:
+    assert revision.collected is not None
+    return analyze(revision.collected.files, config.result, config_text=config.text, changed=changed,
+                   rev=revision.snapshot.rev)
+
+
+def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
+    """The analysed report with its summary, kept in the cache."""
+    collected = revision.collected
+    assert collected is not None
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
-                      seconds=round(time.perf_counter() - started, 3))
+                      seconds=round(time.perf_counter() - revision.started, 3))
     report = replace(report, summary=summary)
-    store.put_report(key, report)
+    store.put_report(revision.key, report)
     return report
+
+
+def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,
+                     changed: set[str] | None = None, workers: int = 0,
+                     progress: Progress | None = None) -> Report:
+    """One revision's report: from the cache when nothing it depends on changed."""
+    revision = _open(snapshot, config, store, changed, workers=workers, progress=progress)
+    if revision.report is not None:
+        return revision.report
+    return _close(revision, _analyze(revision, config, changed), store)
+
+
+def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report | None]:
+    """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
+    is copied but the answer); the returned call waits for the report, None when the child
+    failed (the caller then does the work itself)."""
+    reader, writer = multiprocessing.Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_send, args=(writer, func, args), daemon=True)
+    child.start()
+    writer.close()
+
+    def result() -> Report | None:
+        try:
+            answer = reader.recv()
+        except (EOFError, OSError):
+            answer = None
+        finally:
+            reader.close()
+            child.join()
+        return answer if isinstance(answer, Report) else None
+
+    return result
+
+
+def _send(writer: Connection, func: Callable[..., Report], args: tuple[object, ...]) -> None:
+    gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
+    writer.send(func(*args))
+    writer.close()
 
 
 def changed_paths(head: Mapping[str, object], base: Mapping[str, object]) -> set[str]:
@@ -224,11 +284,21 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     started = time.perf_counter()
     if base is None:
         return analyze_snapshot(head, config, store, workers=workers, progress=progress)
-    changed = changed_paths(head.entries(), base.entries())
-    head_report = analyze_snapshot(head, config, store, changed=changed, workers=workers, progress=progress)
     # both revisions see the same changed paths, so rules that report only what a change
     # touched (SSOT008) give comparable answers and "new" means new
-    base_report = analyze_snapshot(base, config, store, changed=changed, workers=workers)
+    changed = changed_paths(head.entries(), base.entries())
+    revisions = [_open(head, config, store, changed, workers=workers, progress=progress),
+                 _open(base, config, store, changed, workers=workers)]
+    todo = [r for r in revisions if r.report is None]
+    # two to analyse and two cores: the base in a forked child while this process does the
+    # head (not where threads run, as in the App: forking them is unsafe)
+    waiting = _in_child(_analyze, todo[1], config, changed) \
+        if len(todo) == 2 and workers != 1 and (os.cpu_count() or 1) > 1 and threading.active_count() == 1 else None
+    for revision in todo:
+        report = waiting() if waiting is not None and revision is todo[1] else None
+        revision.report = _close(revision, report or _analyze(revision, config, changed), store)
+    head_report, base_report = (r.report for r in revisions)
+    assert head_report is not None and base_report is not None
     merged = compare(head_report, base_report)
     summary = replace(head_report.summary, parsed=head_report.summary.parsed + base_report.summary.parsed,
                       seconds=round(time.perf_counter() - started, 3))

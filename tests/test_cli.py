@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -131,6 +132,38 @@ def test_base_marks_new_and_fixed_and_fails_only_on_new(tmp_path: Path, capsys: 
     assert code == 0
     assert [f["path"] for f in report["findings"] if f["code"] == "SSOT003"] == ["app/legacy.py"]
     assert [f["path"] for f in report["fixed"]] == ["app/chat.py"]
+
+
+def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With two cores the base is analysed in a forked child; one process, a child that
+    dies, or a child that answers gives the same report (the parent does the work itself
+    when the child fails)."""
+    from bot import analysis
+    from bot.cache import SummaryStore
+    from bot.snapshot import open_snapshot
+    from rules.model import Report
+
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy}, DUPLICATE)
+    forked: list[int] = []
+    real_in_child = analysis._in_child
+
+    def counting(*args):  # type: ignore[no-untyped-def]
+        forked.append(os.getpid())
+        return real_in_child(*args)
+
+    def check(workers: int) -> Report:
+        head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+        report = analysis.run_check(head, base, analysis.load_config(head), SummaryStore(None, "t"), workers=workers)
+        return dataclasses.replace(report, summary=None)
+
+    monkeypatch.setattr(analysis, "_in_child", counting)
+    alone = check(1)
+    assert not forked
+    assert check(2) == alone and len(forked) == 1
+    monkeypatch.setattr(analysis, "_send", lambda writer, func, args: os._exit(3))  # the child dies
+    assert check(2) == alone and len(forked) == 2
 
 
 def test_fail_on_any_fails_on_inherited_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
