@@ -19,7 +19,7 @@ from multiprocessing.connection import Connection
 from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot
 from rules.config import ConfigResult, find_config, parse_config
-from rules.engine import analyze, compare
+from rules.engine import CRASHED, analyze, compare
 from rules.globs import matches
 from rules.model import Report, Summary
 from rules.summary import FileSummary, summarize
@@ -182,12 +182,15 @@ def _code_digest() -> bytes:
 
 
 def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[str] | None) -> str:
-    """Everything one revision's report depends on: the analysis code, the config (its path
-    and text), the changed paths (SSOT008 reports only those with a base), and every Python
-    file's path and content (by blob SHA)."""
+    """Everything one revision's report depends on: the analysis code, the config (its path,
+    its text and what it was read as: the same text is another config as a file of its own
+    or as pyproject's table), the changed paths (SSOT008 reports only those with a base),
+    and every Python file's path, content (by blob SHA) and size (``max_file_bytes``)."""
     h = hashlib.sha256(_code_digest())
-    h.update(repr((config.path, config.text, sorted(changed) if changed is not None else None)).encode())
-    h.update("\n".join(f"{path}\x00{entries[path].sha}" for path in sorted(entries) if path.endswith(".py")).encode())
+    h.update(repr((config.path, config.text, config.result, sorted(changed) if changed is not None else None))
+             .encode("utf-8", "surrogateescape"))
+    h.update("\n".join(f"{path}\x00{entries[path].sha}\x00{entries[path].size}"
+                       for path in sorted(entries) if path.endswith(".py")).encode("utf-8", "surrogateescape"))
     return h.hexdigest()
 
 
@@ -228,7 +231,8 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
                       seconds=round(time.perf_counter() - revision.started, 3))
     report = replace(report, summary=summary)
-    store.put_report(revision.key, report)
+    if not any(f.symbol.startswith(CRASHED) for f in report.findings):  # a crash may not happen again
+        store.put_report(revision.key, report)
     return report
 
 
@@ -266,7 +270,11 @@ def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report
 
 def _send(writer: Connection, func: Callable[..., Report], args: tuple[object, ...]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
-    writer.send(func(*args))
+    try:
+        report: Report | None = func(*args)
+    except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
+        report = None
+    writer.send(report)
     writer.close()
 
 
@@ -294,9 +302,15 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     # head (not where threads run, as in the App: forking them is unsafe)
     waiting = _in_child(_analyze, todo[1], config, changed) \
         if len(todo) == 2 and workers != 1 and (os.cpu_count() or 1) > 1 and threading.active_count() == 1 else None
-    for revision in todo:
-        report = waiting() if waiting is not None and revision is todo[1] else None
-        revision.report = _close(revision, report or _analyze(revision, config, changed), store)
+    try:
+        for revision in todo:
+            report = None
+            if waiting is not None and revision is todo[1]:
+                report, waiting = waiting(), None
+            revision.report = _close(revision, report or _analyze(revision, config, changed), store)
+    finally:
+        if waiting is not None:  # the head's analysis failed: do not leave the child behind
+            waiting()
     head_report, base_report = (r.report for r in revisions)
     assert head_report is not None and base_report is not None
     merged = compare(head_report, base_report)

@@ -76,18 +76,30 @@ class SummaryStore:
                 missing.append(sha)
             else:
                 found[sha] = hit
-        if self._db is not None and missing:
-            try:
-                for i in range(0, len(missing), _BATCH):
-                    chunk = missing[i:i + _BATCH]
-                    rows = self._db.execute(
-                        f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk)
-                    for sha, data in rows:
+        if self._db is None or not missing:
+            return found
+        damaged: list[str] = []
+        try:
+            for i in range(0, len(missing), _BATCH):
+                chunk = missing[i:i + _BATCH]
+                rows = self._db.execute(
+                    f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+                for sha, data in rows:
+                    try:
                         summary = FileSummary.decode(data)
-                        found[sha] = summary
-                        self.memory[sha] = summary
-            except (sqlite3.Error, ValueError, EOFError, TypeError) as exc:
-                print(f"ssot: warning: cache read failed ({exc}); parsing instead", file=sys.stderr)
+                    except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss
+                        damaged.append(sha)
+                        error = exc
+                        continue
+                    found[sha] = summary
+                    self.memory[sha] = summary
+            if damaged:
+                print(f"ssot: warning: {len(damaged)} cached summaries unreadable ({error}); parsing them again",
+                      file=sys.stderr)
+                with self._db:
+                    self._db.executemany("DELETE FROM summaries WHERE sha = ?", [(sha,) for sha in damaged])
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache read failed ({exc}); parsing instead", file=sys.stderr)
         return found
 
     def put_many(self, items: dict[str, FileSummary]) -> None:
@@ -124,10 +136,12 @@ class SummaryStore:
             if row is None:
                 return None
             report = pickle.loads(row[0])
-        except (sqlite3.Error, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError) as exc:
+            if not isinstance(report, Report):
+                raise TypeError(f"a {type(report).__name__}, not a report")
+        except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
             print(f"ssot: warning: cache read failed ({exc}); analysing instead", file=sys.stderr)
-            return None
-        if not isinstance(report, Report):
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
             return None
         self.reports[key] = report
         return report

@@ -6,6 +6,7 @@ Exit status: 0 nothing fails, 1 failing findings, 2 usage, config or I/O error.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -57,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # a path that is not UTF-8 (kept as surrogates): its bytes as they are for people, a
+    # \udcXX escape in JSON and SARIF (valid JSON, never invalid UTF-8)
+    machine = getattr(args, "format", "text") in ("json", "sarif")
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace" if machine else "surrogateescape")
     try:
         if args.command == "check":
             return cmd_check(args)

@@ -118,7 +118,7 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
     repo = target.repo
     api = ctx.github.installation(repo.installation_id)
     job.checkpoint()
-    created = await api.create_check_run(
+    creating = asyncio.ensure_future(api.create_check_run(
         repo.owner,
         repo.name,
         checkrun.in_progress(
@@ -126,7 +126,18 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
             ctx.clock.iso(),
             external_id=f"pr-{target.number}" if target.number else "",
         ),
-    )
+    ))
+    try:
+        created = await asyncio.shield(creating)
+    except asyncio.CancelledError:
+        # the server is stopping while GitHub creates the run: once it exists, complete it
+        try:
+            run = await asyncio.wait_for(creating, STOP_NOTICE_SECONDS)
+            await asyncio.wait_for(_give_up(ctx, api, repo, int(run["id"]), checkrun.STOPPED_REASON),
+                                   STOP_NOTICE_SECONDS)
+        except Exception:  # noqa: BLE001 - stopping anyway; the log says which check is left
+            logs.event("check run left in progress", level=logging.ERROR, exc_info=True, **job.fields)
+        raise
     run_id = int(created["id"])
     try:
         async with job.turn():

@@ -7,10 +7,10 @@ that ``opens`` first does what must not wait (a pull-request check creates its c
 takes its turn itself with ``async with job.turn():``.
 
 A job may carry a ``key`` (one pull request, one branch) and a ``version`` (the head SHA).
-A newer version under the same key supersedes older work: a waiting job stops when its
-turn comes, a running one is told so and stops at its next checkpoint (a check it opened
-is completed as superseded, never left running). The same version submitted twice while
-the first still waits runs once.
+A newer version under the same key supersedes older work: a waiting job stops at once
+(it never takes a turn), a running one is told so and stops at its next checkpoint (a
+check it opened is completed as superseded, never left running). The same version
+submitted twice while the first still waits runs once.
 
 Scaling past one process means replacing this module with a real queue; handlers only
 call :meth:`JobQueue.submit`.
@@ -47,6 +47,7 @@ class Job:
     superseded_by: str | None = None
     _queue: JobQueue | None = field(default=None, repr=False)
     _waits: bool = field(default=False, repr=False)
+    _replaced: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def superseded(self) -> bool:
@@ -55,6 +56,10 @@ class Job:
     def checkpoint(self) -> None:
         if self.superseded_by is not None:
             raise Superseded(self.superseded_by)
+
+    def supersede(self, version: str) -> None:
+        self.superseded_by = version
+        self._replaced.set()
 
     def turn(self) -> contextlib.AbstractAsyncContextManager[None]:
         """Wait for one of the queue's turns and hold it (raises Superseded when newer work
@@ -93,10 +98,10 @@ class JobQueue:
             if waiting is not None and waiting.version == job.version:
                 return "duplicate"
             if waiting is not None:
-                waiting.superseded_by = job.version
+                waiting.supersede(job.version)
             for running in self._running.get(job.key, ()):
                 if running.version != job.version:
-                    running.superseded_by = job.version
+                    running.supersede(job.version)
             self._pending[job.key] = job
         job._queue, job._waits = self, True
         self._waiting += 1
@@ -121,14 +126,28 @@ class JobQueue:
         """Jobs waiting for a turn."""
         return self._waiting
 
+    async def _acquire(self, job: Job) -> None:
+        """Wait for a turn, or until newer work replaces the job (then raise Superseded)."""
+        job.checkpoint()
+        turn = asyncio.ensure_future(self._turns.acquire())
+        replaced = asyncio.ensure_future(job._replaced.wait())
+        try:
+            await asyncio.wait((turn, replaced), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            replaced.cancel()
+            if not turn.done():
+                turn.cancel()
+            elif not turn.cancelled() and (job.superseded or asyncio.current_task().cancelling()):  # type: ignore[union-attr]
+                self._turns.release()  # won at the same moment as newer work (or a shutdown): not used
+        job.checkpoint()
+
     @contextlib.asynccontextmanager
     async def _turn(self, job: Job) -> AsyncIterator[None]:
         try:
-            await self._turns.acquire()
+            await self._acquire(job)
         finally:
             self._stop_waiting(job)
         try:
-            job.checkpoint()
             if job.key is not None:
                 self._running.setdefault(job.key, set()).add(job)
             self.metrics.running.inc()

@@ -19,6 +19,8 @@ from rules.model import Check, ConceptResult, Finding, Location, Report, Severit
 from rules.summary import FileSummary, summarize
 
 CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006")
+#: the symbol of the notice a crashed rule leaves (``crash:ExceptionType``)
+CRASHED = "crash:"
 
 
 def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
@@ -49,7 +51,7 @@ def _run(rule: ModuleType, ctx: Context) -> list[Finding]:
         where = traceback.extract_tb(exc.__traceback__)[-1]
         return [Finding(
             code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=None,
-            symbol=f"crash:{type(exc).__name__}",
+            symbol=f"{CRASHED}{type(exc).__name__}",
             message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
                      f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
                      "Please report this with the repository layout."),

@@ -259,15 +259,15 @@ def summarize(source: bytes) -> FileSummary:
     except (SyntaxError, ValueError) as exc:
         if b"\x00" in source:
             return FileSummary(error=("the file contains null bytes", 1, 1))
-        tree_or_none = _parse_newer_syntax(source)
-        if tree_or_none is None:
-            return FileSummary(error=_syntax_error(exc))
-        tree, lowered = tree_or_none, True
+        newer = _parse_newer_syntax(source)
+        if newer is None:
+            return FileSummary(error=_syntax_error(exc, source))
+        (tree, code), lowered = newer, True
     except (RecursionError, MemoryError):
         return FileSummary(error=("the file is too deeply nested to parse", 1, 1))
     try:
-        summary = _Extractor(_wide_lines(source) if not lowered else None,
-                             nested=_INDENTED_CLASS.search(source) is not None).run(tree)
+        wide = _wide_lines(code.encode("utf-8", "surrogatepass") if lowered else source)
+        summary = _Extractor(wide, nested=_INDENTED_CLASS.search(source) is not None).run(tree)
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
     return summary._replace(
@@ -275,8 +275,15 @@ def summarize(source: bytes) -> FileSummary:
     )
 
 
-def _syntax_error(exc: Exception) -> tuple[str, int, int]:
+def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
     if isinstance(exc, SyntaxError):
+        if not source.isascii():  # parsing bytes, some offsets count bytes: the text's count characters
+            try:
+                ast.parse(importlib.util.decode_source(source))
+            except SyntaxError as again:
+                exc = again
+            except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+                pass
         message = exc.msg if exc.msg.startswith("invalid syntax") else f"invalid syntax: {exc.msg}"
         return (message, exc.lineno or 1, exc.offset or 1)
     return (str(exc), 1, 1)
@@ -313,8 +320,9 @@ def _bracket_depth(source: bytes) -> int:
     return deepest
 
 
-def _parse_newer_syntax(source: bytes) -> ast.Module | None:
-    """Parse with libcst (newest grammar), lower new constructs, and parse again with ast."""
+def _parse_newer_syntax(source: bytes) -> tuple[ast.Module, str] | None:
+    """Parse with libcst (newest grammar), lower new constructs, and parse again with ast;
+    the tree and the lowered text."""
     if _bracket_depth(source) > _LIBCST_MAX_DEPTH:
         return None
     from rules import lowering  # libcst is slow to import; only files that need it pay
@@ -323,7 +331,7 @@ def _parse_newer_syntax(source: bytes) -> ast.Module | None:
     if code is None:
         return None
     try:
-        return ast.parse(code)
+        return ast.parse(code), code
     except (SyntaxError, ValueError):
         return None
 
@@ -378,9 +386,10 @@ def _wide_lines(source: bytes) -> dict[int, bytes]:
             if not line.isascii()}
 
 
-#: a ``class`` statement that is not at the top level (a class in a function starts a line
-#: of its own, indented: compound statements never follow ``;`` or a colon)
-_INDENTED_CLASS = re.compile(rb"^[ \t\f]+class\b", re.MULTILINE)
+#: a ``class`` statement that is not at the top level: a class in a function starts a line
+#: of its own (compound statements never follow ``;`` or a colon), indented, where a line
+#: ends in LF, CRLF or a lone CR; or it follows a backslash that joined it to an indented line
+_INDENTED_CLASS = re.compile(rb"(?:^|\r)[ \t\f]+class\b|\\(?:\r\n?|\n)[ \t\f]*class\b", re.MULTILINE)
 
 
 class _Extractor:

@@ -50,7 +50,9 @@ def test_a_corrupt_row_is_reparsed_not_fatal(tmp_path: Path, capsys) -> None:  #
     store._db.execute("INSERT INTO summaries VALUES (?, ?)", ("b" * 40, b"garbage"))
     fresh = SummaryStore(str(tmp_path), "1.0")
     assert fresh.get_many(["b" * 40]) == {}
-    assert "cache read failed" in capsys.readouterr().err
+    assert "1 cached summaries unreadable" in capsys.readouterr().err
+    assert SummaryStore(str(tmp_path), "1.0").get_many(["b" * 40]) == {}
+    assert capsys.readouterr().err == ""  # the damaged row is gone
 
 
 WRITER = """
@@ -79,14 +81,15 @@ def test_two_processes_can_share_it(tmp_path: Path) -> None:
 
 # -- reports ---------------------------------------------------------------------------------
 
-def _key(files: dict[str, str], config: str = "", changed: set[str] | None = None) -> str:
+def _key(files: dict[str, str], config: str = "", changed: set[str] | None = None, *,
+         path: str = ".github/ssot.toml", table: str | None = None, sizes: dict[str, int] | None = None) -> str:
     from bot.analysis import LoadedConfig, report_key
     from bot.snapshot import Entry
     from rules.config import parse_config
 
-    entries = {p: Entry(blob_sha(t.encode()), len(t)) for p, t in files.items()}
-    return report_key(entries, LoadedConfig(parse_config(config, ".github/ssot.toml"), config, ".github/ssot.toml"),
-                      changed)
+    entries = {p: Entry(blob_sha(t.encode("utf-8", "surrogateescape")), (sizes or {}).get(p, len(t)))
+               for p, t in files.items()}
+    return report_key(entries, LoadedConfig(parse_config(config, path, table=table), config, path), changed)
 
 
 def test_a_report_key_covers_every_input_of_the_analysis(tmp_path: Path) -> None:
@@ -101,8 +104,16 @@ def test_a_report_key_covers_every_input_of_the_analysis(tmp_path: Path) -> None
         _key(files, config="fail_on = 'new'\n"),  # config
         _key(files, changed={"app/a.py"}),  # with a base
         _key(files, changed=set()),
+        _key(files, sizes={"app/a.py": 10**9}),  # over max_file_bytes on disk (a filter checkout)
+        _key(files, "fail_on = 'any'\n", path="pyproject.toml"),  # pyproject: [tool.ssot] only
+        _key(files, "fail_on = 'any'\n", path="pyproject.toml", table=""),  # --config pyproject.toml
     ]
     assert len({key, *others}) == len(others) + 1
+
+
+def test_a_report_key_takes_paths_that_are_not_utf8() -> None:
+    name = b"app/caf\xe9.py".decode("utf-8", "surrogateescape")
+    assert _key({name: "class A: pass\n"}) != _key({"app/cafe.py": "class A: pass\n"})
 
 
 def test_a_report_key_changes_with_the_rules_code(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -141,12 +152,23 @@ def test_reports_round_trip_and_only_the_latest_are_kept(tmp_path: Path) -> None
     assert again.get_report("k3") == report
 
 
-def test_a_corrupt_report_is_analysed_again(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_corrupt_report_is_analysed_again_and_dropped(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    import pickle
+
+    from rules.engine import analyze_sources
+
     store = SummaryStore(str(tmp_path), "1.0")
     assert store._db is not None
-    store._db.execute("INSERT INTO reports VALUES (?, ?)", ("k", b"garbage"))
-    assert SummaryStore(str(tmp_path), "1.0").get_report("k") is None
-    assert "cache read failed" in capsys.readouterr().err
+    good = pickle.dumps(analyze_sources({"app/a.py": "class A:\n    pass\n"}))
+    damaged = {"garbage": b"garbage", "truncated": good[:len(good) // 2], "flipped": good[:40] + b"\xff" + good[41:],
+               "not a report": pickle.dumps({"a": 1})}
+    for key, data in damaged.items():
+        store._db.execute("INSERT INTO reports VALUES (?, ?)", (key, data))
+    for key in damaged:
+        assert SummaryStore(str(tmp_path), "1.0").get_report(key) is None
+        assert "cache read failed" in capsys.readouterr().err
+        assert SummaryStore(str(tmp_path), "1.0").get_report(key) is None
+        assert capsys.readouterr().err == ""  # dropped: warned once
 
 
 def test_findings_pickle_with_every_field() -> None:

@@ -159,6 +159,7 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
         return dataclasses.replace(report, summary=None)
 
     monkeypatch.setattr(analysis, "_in_child", counting)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the same on a one-core runner
     alone = check(1)
     assert not forked
     assert check(2) == alone and len(forked) == 1
@@ -233,6 +234,17 @@ def test_an_unchanged_tree_is_answered_from_the_report_cache(tmp_path: Path, cap
     (repo / "app" / "extra.py").write_text("class Extra:\n    pass\n")  # untracked: part of the working tree
     _, third = run_json(capsys, "check", str(repo))
     assert third["summary"]["parsed"] == 5  # the summaries were gone: every blob parsed, the new one too
+
+
+def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    with open(os.fsencode(repo) + b"/app/caf\xe9.py", "wb") as handle:
+        handle.write(b"class WebSocketManager:\n    pass\n")
+    for _ in range(2):  # analysed, then from the report cache
+        code, report = run_json(capsys, "check", str(repo))
+        assert code == 1
+        [duplicate] = [f for f in report["findings"] if f["code"] == "SSOT003"]
+        assert duplicate["path"].startswith("app/caf")
 
 
 def test_plain_directory_skips_links_out_of_the_tree_and_large_files(tmp_path: Path,

@@ -80,6 +80,18 @@ def test_classes_in_functions_are_found_however_they_are_indented() -> None:
         ("g.<locals>.E", "function")]
 
 
+def test_classes_in_functions_after_a_lone_cr_or_a_backslash_are_found() -> None:
+    for source in (b"def f():\r    class A: pass\r", b"def f():\n    \\\nclass A: pass\n",
+                   b"def f():\r\n    \\\r\nclass A: pass\r\n"):
+        assert [c.qualname for c in summarize(source).classes] == ["f.<locals>.A"], source
+
+
+def test_columns_of_lowered_files_and_syntax_errors_count_characters() -> None:
+    lowered = summarize("É = 1; import os\ntype X = int\n".encode())
+    assert lowered.lowered and lowered.imports[0].col == 8
+    assert summarize('x = "éé" +* 1\n'.encode()).error == ("invalid syntax", 1, 11)
+
+
 def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
     """Where no ``class`` line is indented, no function body is searched; on the standard
     library's own modules that changes no summary."""

@@ -186,11 +186,15 @@ async def test_waiting_work_shows_in_progress_at_once_and_a_newer_head_ends_it( 
             payloads.pull_request("synchronize", busy.repo, 4, head_sha=head, head_ref="feature", base_sha=busy.base),
         )
     assert text == "duplicate-job"
-    held.gate.set()  # type: ignore[union-attr]
-    await bot.settle()
+    for _ in range(50):  # superseded while it waits: completed at once, not when a turn comes
+        if github.runs_for(newer)[0]["status"] == "completed":
+            break
+        await asyncio.sleep(0.01)
     [old] = github.runs_for(newer)
     assert (old["status"], old["conclusion"]) == ("completed", "neutral")
     assert checkrun.SUPERSEDED_REASON.format(sha=newest[:7]) in old["output"]["summary"]
+    held.gate.set()  # type: ignore[union-attr]
+    await bot.settle()
     assert [r["conclusion"] for r in github.runs_for(newest)] == ["success"]
     # the superseded check never analysed: one comparison for the busy check, one for the newest
     assert len([r for r in github.requests if "/compare/" in r.path]) == compares + 1

@@ -62,6 +62,24 @@ async def test_a_server_stopping_completes_running_and_waiting_checks(
         assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
 
 
+async def test_a_server_stopping_while_github_creates_the_run_completes_it(
+    aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub
+) -> None:
+    client = await aiohttp_client(server.make_app(settings, clock=clock, shutdown_grace=0))
+    bot = Bot(client, settings)
+    s = pull(github, HARMLESS)
+    held = github.hold("POST", r"/check-runs$")
+    await bot.deliver("pull_request", opened(s))
+    await held.arrived.wait()
+    closing = asyncio.ensure_future(client.close())  # the job is cancelled mid-request
+    await asyncio.sleep(0.05)
+    held.gate.set()  # type: ignore[union-attr]
+    await closing
+    [run] = github.runs_for(s.head)
+    assert (run["status"], run["conclusion"]) == ("completed", "neutral")
+    assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
+
+
 async def test_an_invalid_config_on_the_base_branch_is_named_not_counted(bot: Bot, github: FakeGitHub) -> None:
     s = pull(github, HARMLESS, base_files={**BASE, ".github/ssot.toml": "[[concept]\nname = 3\n"})
     await bot.deliver("pull_request", opened(s))
