@@ -8,6 +8,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -270,6 +271,7 @@ def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report
 
 def _send(writer: Connection, func: Callable[..., Report], args: tuple[object, ...]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the parent stops on its own
     try:
         report: Report | None = func(*args)
     except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
