@@ -167,6 +167,26 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     assert check(2) == alone and len(forked) == 2
 
 
+def test_a_command_runs_without_the_cyclic_collector_and_restores_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    from bot import cli
+
+    seen: list[bool] = []
+    real = cli.cmd_check
+
+    def check(args):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(args)
+
+    monkeypatch.setattr(cli, "cmd_check", check)
+    repo = make_repo(tmp_path, GOOD)
+    assert gc.isenabled()
+    assert cli.main(["check", str(repo), "--format", "json"]) == 0
+    assert seen == [False] and gc.isenabled()
+
+
 def test_fail_on_any_fails_on_inherited_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
     repo = make_repo(tmp_path, {**GOOD, **legacy, ".github/ssot.toml": 'fail_on = "any"\n' + CONFIG},
