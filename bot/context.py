@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -34,7 +35,18 @@ class AppContext:
     async def analyse(self, func: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run ``func`` on the analysis thread, off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.analysis, functools.partial(func, *args, **kwargs))
+        return await loop.run_in_executor(self.analysis, functools.partial(_uncollected, func, *args, **kwargs))
+
+
+def _uncollected(func: Callable[..., T], /, *args: object, **kwargs: object) -> T:
+    """``func`` with the cyclic garbage collector paused: an analysis holds thousands of
+    summaries (tuples: no cycles), which it would only walk again and again. One analysis
+    thread, so pauses never overlap; the server's own garbage waits for the end of one."""
+    gc.disable()
+    try:
+        return func(*args, **kwargs)
+    finally:
+        gc.enable()
 
 
 @dataclass

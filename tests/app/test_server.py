@@ -151,3 +151,18 @@ async def test_forged_event_names_do_not_grow_the_metrics(bot: Bot) -> None:
     assert "made-up" not in text
     assert 'ssot_webhook_deliveries_total{event="other",outcome="rejected-401"} 3.0' in text
     assert 'ssot_webhook_deliveries_total{event="star",outcome="ignored"} 1.0' in text
+
+
+def test_an_analysis_runs_with_the_cyclic_collector_paused_and_restores_it() -> None:
+    import gc
+
+    from bot.context import _uncollected
+
+    assert _uncollected(gc.isenabled) is False and gc.isenabled()
+
+    def failing() -> None:
+        raise ValueError("a rule's bug")
+
+    with pytest.raises(ValueError):
+        _uncollected(failing)
+    assert gc.isenabled()
