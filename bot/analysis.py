@@ -100,6 +100,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     cfg = config.config
     entries = snapshot.entries()
     files: dict[str, FileSummary] = {}
+    analysed: list[tuple[str, str]] = []  # (path, sha) of the files to summarise
     wanted: dict[str, str] = {}  # sha -> one path holding it
     for path, entry in entries.items():
         if not path.endswith(".py") or matches(path, cfg.exclude):
@@ -108,6 +109,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
             files[path] = FileSummary(error=(
                 f"skipped: {entry.size:,} bytes is over max_file_bytes ({cfg.max_file_bytes:,})", 1, 1))
             continue
+        analysed.append((path, entry.sha))
         wanted.setdefault(entry.sha, path)
     hits = store.get_many(wanted)
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
@@ -115,9 +117,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     fresh = _summarize_all([(sha, data[path]) for sha, path in missing.items() if path in data],
                            workers, progress, store)
     summaries = {**hits, **fresh}
-    for path, entry in entries.items():
-        if path not in files and entry.sha in summaries and path.endswith(".py") and not matches(path, cfg.exclude):
-            files[path] = summaries[entry.sha]
+    files.update((path, summaries[sha]) for path, sha in analysed if sha in summaries)  # vanished: left out
     return Collected(files, parsed=len(fresh), cached=len(hits))
 
 
