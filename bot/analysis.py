@@ -88,15 +88,16 @@ def _worker_init() -> None:
     gc.disable()
 
 
-def _summarize_chunk(chunk: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+def _summarize_chunk(chunk: list[tuple[str, bytes]], detail: bool = False) -> list[tuple[str, bytes]]:
     """Summaries come back encoded: the parent stores these bytes in the cache as they are
     and decodes only the small header (details stay encoded until a rule needs them)."""
-    return [(sha, summarize(data).encode()) for sha, data in chunk]
+    return [(sha, summarize(data, detail=detail).encode()) for sha, data in chunk]
 
 
 def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, workers: int = 0,
-            progress: Progress | None = None) -> Collected:
-    """A summary for every analysed Python file of the snapshot."""
+            progress: Progress | None = None, detail: bool = False) -> Collected:
+    """A summary for every analysed Python file of the snapshot (with every file's detail
+    made now when ``detail``: else only when a rule asks for it)."""
     cfg = config.config
     entries = snapshot.entries()
     files: dict[str, FileSummary] = {}
@@ -115,14 +116,14 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
     data = snapshot.read(missing.values()) if missing else {}
     fresh = _summarize_all([(sha, data[path]) for sha, path in missing.items() if path in data],
-                           workers, progress, store)
+                           workers, progress, store, detail)
     summaries = {**hits, **fresh}
     files.update((path, summaries[sha]) for path, sha in analysed if sha in summaries)  # vanished: left out
     return Collected(files, parsed=len(fresh), cached=len(hits))
 
 
 def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progress | None,
-                   store: SummaryStore) -> dict[str, FileSummary]:
+                   store: SummaryStore, detail: bool = False) -> dict[str, FileSummary]:
     """Summarise and cache every blob, on every core when there is enough work."""
     total = len(blobs)
     size = sum(len(d) for _, d in blobs)
@@ -130,7 +131,7 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
     out: dict[str, FileSummary] = {}
     if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
         for i, (sha, data) in enumerate(blobs, 1):
-            out[sha] = summarize(data)
+            out[sha] = summarize(data, detail=detail)
             if progress and i % 200 == 0:
                 progress(i, total)
         store.put_many(out)
@@ -150,7 +151,7 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
         method = "fork" if threading.active_count() == 1 else "forkserver"
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                  mp_context=multiprocessing.get_context(method)) as pool:
-            for result in pool.map(_summarize_chunk, chunks):
+            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks)):
                 out.update((sha, FileSummary.decode(data)) for sha, data in result)
                 store.put_encoded(result)
                 done += len(result)
@@ -234,7 +235,14 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
     report = replace(report, summary=summary)
     if not any(f.symbol.startswith(CRASHED) for f in report.findings):  # a crash may not happen again
         store.put_report(revision.key, report)
+    keep_details(revision.snapshot, collected, store)
     return report
+
+
+def keep_details(snapshot: Snapshot, collected: Collected, store: SummaryStore) -> None:
+    """Keep in the cache the details the rules made (a few files' per run)."""
+    entries = snapshot.entries()
+    store.keep_details((entries[path].sha, s) for path, s in collected.files.items() if s.made and path in entries)
 
 
 def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,

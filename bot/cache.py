@@ -35,6 +35,7 @@ class SummaryStore:
     def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
         self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
+        self._kept: set[str] = set()  # summaries whose detail made since was written back
         self._db: sqlite3.Connection | None = None
         if directory:
             self._open(directory, version)
@@ -112,6 +113,20 @@ class SummaryStore:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", rows)
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+
+    def keep_details(self, summaries: Iterable[tuple[str, FileSummary]]) -> None:
+        """Write back the summaries (by SHA) whose detail a rule made from the file's bytes,
+        so the next run decodes it instead of parsing the file again."""
+        made = [(sha, s.encode()) for sha, s in summaries if s.made and sha not in self._kept]
+        self._kept.update(sha for sha, _ in made)
+        if self._db is None or not made:
+            return
+        try:
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", made)
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
 

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from bot import __version__, settings
-from bot.analysis import collect
+from bot.analysis import collect, keep_details
 from bot.cache import SummaryStore
 from bot.snapshot import open_snapshot
 from rules.config import parse_config
@@ -35,9 +35,11 @@ def run(args: argparse.Namespace) -> int:
     config = parse_config("", "")
     store = SummaryStore(settings.cache_dir(), __version__)
     try:
-        collected = collect(snapshot, config, store, workers=getattr(args, "jobs", 0))
+        # discover reads every file's detail: made with the header, in the parser processes
+        collected = collect(snapshot, config, store, workers=getattr(args, "jobs", 0), detail=True)
+        proposals = discover(Index(collected.files, config.config.roots), config.config)
+        keep_details(snapshot, collected, store)
     finally:
         store.close()
-    index = Index(collected.files, config.config.roots)
-    sys.stdout.write(render_toml(discover(index, config.config)))
+    sys.stdout.write(render_toml(proposals))
     return 0

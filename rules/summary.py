@@ -20,8 +20,10 @@ import pickle
 import re
 from typing import NamedTuple
 
+from rules.shape import class_shape, packed, unnamed
+
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 7
+FORMAT = 8
 
 
 class Param(NamedTuple):
@@ -134,20 +136,23 @@ _tuple_new = tuple.__new__  # a NamedTuple from a decoded tuple, without ``_make
 
 
 class FileSummary:
-    """A file's summary: a small header every run reads, and a detail decoded lazily.
+    """A file's summary: a small header every run reads, and a detail made lazily.
 
-    A warm run over a large repository touches the detail of only the few modules the
-    resolver visits; rules that scan every file filter on the header first
-    (``class_names``, ``import_names``, ``error``) or read all they need from it
-    (``shapes``).
+    A run over a large repository touches the detail of only the few modules the resolver
+    visits (4 of 10,206 files on bench/corpora/generated-v2-10000, 14 of 877 on Django);
+    rules that scan every file filter on the header first (``class_names``,
+    ``import_names``, ``error``) or read all they need from it (``shapes``). So a fresh
+    summary holds the header and the file's bytes, and makes the detail from them when
+    first asked for (about half of summarising, saved on every other file of a cold run);
+    from the cache, a detail made once comes pickled.
     """
 
     __slots__ = ("class_names", "import_names", "suppressions", "lines", "error", "lowered", "_imports",
-                 "_shapes", "_detail", "_blob")
+                 "_shapes", "_detail", "_blob", "_source", "made")
 
     def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
-                 detail: Detail | None = None, blob: bytes | None = None,
+                 detail: Detail | None = None, blob: bytes | None = None, source: bytes | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
                  imports: tuple[ImportInfo, ...] | tuple[tuple[object, ...], ...] = (),
                  shapes: tuple[ClassShape, ...] | tuple[tuple[object, ...], ...] = (),
@@ -157,7 +162,7 @@ class FileSummary:
             if unknown:
                 raise TypeError(f"unknown summary fields {sorted(unknown)}")
             detail = Detail(**fields)  # type: ignore[arg-type]
-        if detail is None and blob is None:
+        if detail is None and blob is None and source is None:
             detail = Detail()
         #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
         self.suppressions = suppressions
@@ -167,7 +172,12 @@ class FileSummary:
         #: True when the file needed the libcst fallback (newer syntax)
         self.lowered = lowered
         self._detail = detail
+        #: the detail pickled (from the cache), or the file's bytes to make it from (the detail
+        #: of a fresh summary is made only when first asked for: a run needs a few files' only)
         self._blob = blob
+        self._source = source
+        #: True once the detail was made from the bytes (worth keeping in the cache)
+        self.made = False
         #: every import statement (plain tuples until first asked for)
         self._imports = imports
         #: every class with methods, for SSOT008 (plain tuples until first asked for)
@@ -183,9 +193,14 @@ class FileSummary:
     @property
     def detail(self) -> Detail:
         if self._detail is None:
-            assert self._blob is not None
-            self._detail = pickle.loads(self._blob)
-            self._blob = None
+            if self._blob is not None:
+                self._detail = pickle.loads(self._blob)
+                self._blob = None
+            else:
+                assert self._source is not None
+                self._detail = _detail_of(self._source)
+                self._source = None
+                self.made = True
         return self._detail
 
     classes = property(lambda self: self.detail.classes)
@@ -207,16 +222,6 @@ class FileSummary:
             self._shapes = tuple([_tuple_new(ClassShape, s) for s in self._shapes])
         return self._shapes  # type: ignore[return-value]
 
-    def _replace(self, **changes: object) -> FileSummary:
-        header = {"suppressions": self.suppressions, "lines": self.lines, "error": self.error,
-                  "lowered": self.lowered}
-        header.update({k: v for k, v in changes.items() if k in header})
-        detail = self.detail._replace(**{k: v for k, v in changes.items()  # type: ignore[arg-type]
-                                         if k not in header and k != "imports"})
-        imports = changes.get("imports", self.imports)
-        shapes = changes.get("shapes", self._shapes)
-        return FileSummary(detail=detail, imports=imports, shapes=shapes, **header)  # type: ignore[arg-type]
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileSummary):
             return NotImplemented
@@ -233,46 +238,87 @@ class FileSummary:
                 tuple(tuple(s) for s in self._shapes))
 
     def encode(self) -> bytes:
-        """Bytes for the cache: the header in ``marshal`` (fast to read), the detail pickled."""
-        blob = self._blob if self._blob is not None else pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL)
-        return marshal.dumps((FORMAT, *self.header(), blob))  # type: ignore[arg-type]  # marshal-able values
+        """Bytes for the cache: the header in ``marshal`` (fast to read), then the detail
+        pickled or, when it was never made, the file's bytes to make it from."""
+        if self._detail is None and self._blob is None:
+            rest: tuple[bool, bytes] = (False, self._source or b"")
+        else:
+            rest = (True, self._blob if self._blob is not None else
+                    pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL))
+        return marshal.dumps((FORMAT, *self.header(), *rest))  # type: ignore[arg-type]  # marshal-able values
 
     @classmethod
     def decode(cls, data: bytes) -> FileSummary:
         fmt, *fields = marshal.loads(data)
         if fmt != FORMAT:
             raise ValueError(f"summary format {fmt}, expected {FORMAT}")
-        class_names, import_names, suppressions, lines, error, lowered, imports, shapes, blob = fields
+        class_names, import_names, suppressions, lines, error, lowered, imports, shapes, pickled, data = fields
         return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
                    suppressions=suppressions, lines=lines, error=error, lowered=lowered, imports=imports,
-                   shapes=shapes, blob=blob)
+                   shapes=shapes, blob=data if pickled else None, source=None if pickled else data)
 
 
 _SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
 
 
-def summarize(source: bytes) -> FileSummary:
-    """Summarize one file's bytes. Never raises on bad input."""
-    lowered = False
+def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
+    """Summarize one file's bytes. Never raises on bad input.
+
+    The header is made now; the detail (bindings, classes, functions), which a run needs
+    for a few files only, when first asked for, from the same bytes parsed again, unless
+    ``detail`` asks for it now (``ssot discover`` reads every file's).
+    """
+    parsed = _parse(source)
+    if not isinstance(parsed, _Parsed):
+        return FileSummary(error=parsed)
+    kept: dict[str, object]
     try:
-        tree = ast.parse(source, type_comments=False)
-    except (SyntaxError, ValueError) as exc:
-        if b"\x00" in source:
-            return FileSummary(error=("the file contains null bytes", 1, 1))
-        newer = _parse_newer_syntax(source)
-        if newer is None:
-            return FileSummary(error=_syntax_error(exc, source))
-        (tree, code), lowered = newer, True
-    except (RecursionError, MemoryError):
-        return FileSummary(error=("the file is too deeply nested to parse", 1, 1))
-    try:
-        wide = _wide_lines(code.encode("utf-8", "surrogatepass") if lowered else source)
-        summary = _Extractor(wide, nested=_INDENTED_CLASS.search(source) is not None).run(tree)
+        if detail:
+            made = _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree)
+            header, kept = made, {"detail": made.detail}
+        else:
+            header, kept = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree), {"source": source}
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
-    return summary._replace(
-        suppressions=_suppressions(source), lines=source.count(b"\n") + 1, lowered=lowered
-    )
+    return FileSummary(class_names=header.class_names, import_names=header.import_names, imports=header._imports,
+                       shapes=header._shapes, suppressions=_suppressions(source), lines=source.count(b"\n") + 1,
+                       lowered=parsed.lowered, **kept)  # type: ignore[arg-type]
+
+
+class _Parsed(NamedTuple):
+    tree: ast.Module
+    lowered: bool  # parsed after libcst lowered newer syntax
+    wide: dict[int, bytes]  # see _wide_lines
+    nested: bool  # a function body may define a class
+
+
+def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
+    """The tree, or the error (message, line, column)."""
+    try:
+        return _Parsed(ast.parse(source, type_comments=False), False, _wide_lines(source),
+                       _INDENTED_CLASS.search(source) is not None)
+    except (SyntaxError, ValueError) as exc:
+        if b"\x00" in source:
+            return ("the file contains null bytes", 1, 1)
+        newer = _parse_newer_syntax(source)
+        if newer is None:
+            return _syntax_error(exc, source)
+        tree, code = newer
+        return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")),
+                       _INDENTED_CLASS.search(source) is not None)
+    except (RecursionError, MemoryError):
+        return ("the file is too deeply nested to parse", 1, 1)
+
+
+def _detail_of(source: bytes) -> Detail:
+    """The detail of a file summarised before (it parsed then, and parses the same now)."""
+    parsed = _parse(source)
+    if not isinstance(parsed, _Parsed):
+        return Detail()
+    try:
+        return _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree).detail
+    except RecursionError:
+        return Detail()
 
 
 def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
@@ -715,8 +761,6 @@ class _Extractor:
                     members.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
             elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
                 members.append(stmt.target.id)
-        from rules.shape import class_shape, packed, unnamed
-
         bases = tuple(dotted(b) for b in node.bases)
         self.classes[index] = ClassInfo(
             name=node.name,
@@ -732,13 +776,16 @@ class _Extractor:
             init_line=init_line,
             scope=scope,
         )
+        self.add_shape(index, node, qualname, len(methods), bases)
+        return index
+
+    def add_shape(self, index: int, node: ast.ClassDef, qualname: str, methods: int, bases: tuple[str, ...]) -> None:
+        """The class's fingerprint, for SSOT008 (none for a class without code)."""
         shape = class_shape(node)
         if shape:
             based = any(base and base != "object" for base in bases)
-            self.shapes[index] = ClassShape(qualname, node.lineno, self.col(node),
-                                            node.end_lineno or node.lineno, len(methods), based, packed(shape),
-                                            hash(unnamed(shape)))
-        return index
+            self.shapes[index] = ClassShape(qualname, node.lineno, self.col(node), node.end_lineno or node.lineno,
+                                            methods, based, packed(shape), hash(unnamed(shape)))
 
     def nested_classes(self, body: list[ast.stmt], prefix: str) -> None:
         """Classes defined inside function bodies (statements only, not expressions)."""
@@ -793,6 +840,92 @@ class _Extractor:
             local_imports=tuple(local_imports), assigns=tuple(assigns),
         ))
         return len(self.functions) - 1
+
+
+class _Header(_Extractor):
+    """What :class:`_Extractor` finds for the header (every class's name and fingerprint,
+    every import), in the same walk and order, without bindings or class and function
+    details: about half its work, done for every file on a cold run.
+    ``tests/test_summary.py`` checks that both give the same header."""
+
+    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True) -> None:
+        super().__init__(wide, nested)
+        self.names: list[str] = []
+
+    def run(self, tree: ast.Module) -> FileSummary:
+        self.block(tree.body, {})
+        return FileSummary(class_names=frozenset(self.names),
+                           import_names=frozenset(i.name for i in self.imports if i.name),
+                           imports=tuple(self.imports), shapes=tuple(self.shapes[i] for i in sorted(self.shapes)))
+
+    def statement(self, stmt: ast.stmt, state: State) -> None:
+        kind = type(stmt)
+        if kind is ast.ImportFrom:
+            self.import_from(stmt, state)  # type: ignore[arg-type]
+        elif kind is ast.Import:
+            self.import_(stmt, state)  # type: ignore[arg-type]
+        elif kind is ast.ClassDef:
+            self.class_def(stmt, stmt.name, "module")  # type: ignore[arg-type, attr-defined]
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            self.function_def(stmt)  # type: ignore[arg-type]
+        elif kind is ast.If:
+            tc = _is_type_checking(stmt.test)  # type: ignore[attr-defined]
+            if tc is not True:
+                self.block(stmt.body, state)  # type: ignore[attr-defined]
+            if tc is not False:
+                self.block(stmt.orelse, state)  # type: ignore[attr-defined]
+        elif kind is ast.Try or kind is ast.TryStar:
+            self.block(stmt.body + stmt.orelse, state)  # type: ignore[attr-defined]
+            for handler in stmt.handlers:  # type: ignore[attr-defined]
+                self.block(handler.body, state)
+            self.block(stmt.finalbody, state)  # type: ignore[attr-defined]
+        elif kind in _LOOPS:
+            self.block(stmt.body, state)  # type: ignore[attr-defined]
+            self.block(stmt.orelse, state)  # type: ignore[attr-defined]
+        elif kind is ast.With or kind is ast.AsyncWith:
+            self.block(stmt.body, state)  # type: ignore[attr-defined]
+        elif kind is ast.Match:
+            for case in stmt.cases:  # type: ignore[attr-defined]
+                self.block(case.body, state)
+
+    def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
+        module, col = stmt.module or "", self.col(stmt)
+        self.imports.extend(ImportInfo(stmt.lineno, col, module, stmt.level, alias.name, alias.asname or "")
+                            for alias in stmt.names)
+
+    def import_(self, stmt: ast.Import, state: State) -> None:
+        col = self.col(stmt)
+        self.imports.extend(ImportInfo(stmt.lineno, col, alias.name, 0, "", alias.asname or "")
+                            for alias in stmt.names)
+
+    def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
+        index = len(self.names)
+        self.names.append(node.name)
+        methods = 0
+        for stmt in node.body:
+            kind = type(stmt)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                methods += 1
+                self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
+            elif kind is ast.ClassDef:
+                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
+        self.add_shape(index, node, qualname, methods, tuple(dotted(b) for b in node.bases))
+        return index
+
+    def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+        for inner in _function_statements(node.body):
+            kind = type(inner)
+            if kind is ast.ImportFrom or kind is ast.Import:
+                for alias in inner.names:
+                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), inner.module or "", inner.level,
+                                                   alias.name, alias.asname or "") if kind is ast.ImportFrom else
+                                        ImportInfo(inner.lineno, self.col(inner), alias.name, 0, "",
+                                                   alias.asname or ""))
+        self.nested_classes(node.body, f"{node.name}.<locals>")
+        return -1
+
+
+_LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
 def _function_statements(body: list[ast.stmt]):  # type: ignore[no-untyped-def]

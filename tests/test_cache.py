@@ -185,3 +185,22 @@ def test_findings_pickle_with_every_field() -> None:
     for value in (where, finding):
         assert len(value.__reduce__()[1]) == len(dataclasses.fields(value))
         assert pickle.loads(pickle.dumps(value)) == value
+
+
+def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
+    """A fresh summary is cached with the file's bytes; once a rule has made its detail,
+    the cache keeps the detail (the next run decodes it instead of parsing the file)."""
+    source = SOURCES[0]
+    sha = blob_sha(source)
+    store = SummaryStore(str(tmp_path), "1.0")
+    store.put_many({sha: summarize(source)})
+    store.close()
+    first = SummaryStore(str(tmp_path), "1.0")
+    loaded = first.get_many([sha])[sha]
+    assert loaded._source is not None and not loaded.made
+    assert loaded.classes[0].name == "C0" and loaded.made  # made from the bytes
+    first.keep_details([(sha, loaded)])
+    first.close()
+    again = SummaryStore(str(tmp_path), "1.0").get_many([sha])[sha]
+    assert again._source is None and again._blob is not None
+    assert again.classes[0].name == "C0" and not again.made

@@ -115,3 +115,36 @@ def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
         assert module._Extractor(nested=True).run(tree) == module._Extractor(
             nested=module._INDENTED_CLASS.search(source) is not None).run(tree), name
     assert searched > 20  # the shortcut was taken, not only the search
+
+
+EDGE_CASES = (
+    b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import X\nelse:\n    from b import Y\n"
+    b"if not TYPE_CHECKING:\n    import c\ntry:\n    from d import *\nexcept ImportError:\n    import e as f\n"
+    b"else:\n    import g\nfinally:\n    import h\nfor i in x:\n    import j\nelse:\n    import k\n"
+    b"while y:\n    from . import l\nwith m:\n    from .n import o as p\n"
+    b"match q:\n    case 1:\n        import r\n    case _:\n        class S:\n            def a(self): return 1\n"
+    b"async def t():\n    import u\n    class V:\n        def w(self):\n            class X2:\n                pass\n"
+    b"class Y:\n    import z\n    def m(self):\n        import zz\n        return zz\n    class Inner(Base):\n"
+    b"        def a(self): return 1\n        def b(self): return 2\n",
+    "É = 1; import os\ntype Alias = int\nclass G[T]:\n    def f(self) -> T: ...\n".encode(),
+)
+
+
+def test_the_header_made_alone_is_the_full_extraction_s_and_the_detail_follows() -> None:
+    """The cold path makes only the header; the detail comes later from the same bytes.
+    Both must be what one full extraction gives, on the standard library's modules and on
+    every kind of statement the walk descends into."""
+    import os
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    sources = list(EDGE_CASES)
+    for name in sorted(n for n in os.listdir(stdlib) if n.endswith(".py"))[:200]:
+        with open(os.path.join(stdlib, name), "rb") as handle:
+            sources.append(handle.read())
+    for source in sources:
+        full, lazy = summarize(source, detail=True), summarize(source)
+        assert lazy.header() == full.header(), source[:80]
+        again = FileSummary.decode(lazy.encode())  # cached before its detail was made
+        assert lazy.detail == full.detail and again.detail == full.detail, source[:80]
+        assert FileSummary.decode(lazy.encode()) == full  # cached after
