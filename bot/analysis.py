@@ -90,7 +90,7 @@ def _worker_init() -> None:
 
 def _summarize_chunk(chunk: list[tuple[str, bytes]], detail: bool = False) -> list[tuple[str, bytes]]:
     """Summaries come back encoded: the parent stores these bytes in the cache as they are
-    and decodes only the small header (details stay encoded until a rule needs them)."""
+    and decodes only the small header (a detail is made or decoded when a rule needs it)."""
     return [(sha, summarize(data, detail=detail).encode()) for sha, data in chunk]
 
 
@@ -113,6 +113,8 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
         analysed.append((path, entry.sha))
         wanted.setdefault(entry.sha, path)
     hits = store.get_many(wanted)
+    if detail:  # summaries cached without their detail are made again, detail and all, in the pool
+        hits = {sha: summary for sha, summary in hits.items() if summary.holds_detail}
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
     data = snapshot.read(missing.values()) if missing else {}
     fresh = _summarize_all([(sha, data[path]) for sha, path in missing.items() if path in data],

@@ -35,7 +35,6 @@ class SummaryStore:
     def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
         self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
-        self._kept: set[str] = set()  # summaries whose detail made since was written back
         self._db: sqlite3.Connection | None = None
         if directory:
             self._open(directory, version)
@@ -112,32 +111,36 @@ class SummaryStore:
             rows = [(sha, s.encode()) for sha, s in items.items()]
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", rows)
+                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", rows)
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
 
     def keep_details(self, summaries: Iterable[tuple[str, FileSummary]]) -> None:
         """Write back the summaries (by SHA) whose detail a rule made from the file's bytes,
         so the next run decodes it instead of parsing the file again."""
-        made = [(sha, s.encode()) for sha, s in summaries if s.made and sha not in self._kept]
-        self._kept.update(sha for sha, _ in made)
+        made = {sha: s for sha, s in summaries if s.made}
         if self._db is None or not made:
             return
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", made)
+                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)",
+                                     [(sha, s.encode()) for sha, s in made.items()])
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+            return
+        for summary in made.values():
+            summary.made = False  # kept: not written again
 
     def put_encoded(self, items: list[tuple[str, bytes]]) -> None:
-        """Store summaries already encoded (by a worker process) on disk only."""
+        """Store summaries already encoded (by a worker process) on disk only; they replace
+        rows of the same files without a detail (``collect(detail=True)``)."""
         if self._db is None or not items:
             return
         try:
             with self._db:
                 self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR IGNORE INTO summaries (sha, data) VALUES (?, ?)", items)
+                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
 

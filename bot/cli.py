@@ -164,7 +164,7 @@ def render(report, fmt: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from bot.analysis import collect
+    from bot.analysis import collect, keep_details
     from rules.index import Index
     from rules.resolver import Resolver
 
@@ -180,10 +180,11 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     store = _store()
     try:
         collected = collect(snapshot, config.result, store)
+        resolver = Resolver(Index(collected.files, config.result.config.roots))
+        answers = [resolution_json(resolver.resolve(name)) for name in names]
+        keep_details(snapshot, collected, store)
     finally:
         store.close()
-    resolver = Resolver(Index(collected.files, config.result.config.roots))
-    answers = [resolution_json(resolver.resolve(name)) for name in names]
     if args.format == "json":
         print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2))
     else:

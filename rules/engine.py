@@ -93,11 +93,14 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
             status, detail = "pass", ""
         checks.append(Check(rule.CODE, status, detail, outcome.expected, outcome.actual))
     failed = any(f.code in CONCEPT_CODES and f.severity is Severity.ERROR for f in mine)
-    chains = tuple((path, ctx.resolve(path).chain) for path in concept.paths)
+    try:
+        chains = tuple((path, ctx.resolve(path).chain) for path in concept.paths)
+        canonical = ctx.canonical(concept)
+    except Exception:  # noqa: BLE001 - the rules that resolved it said so (notices); no chains to show
+        chains, canonical = (), None
     return ConceptResult(
         name=concept.name, status="fail" if failed else "pass", issue=concept.issue,
-        close_issue=concept.close_issue, canonical=ctx.canonical(concept), checks=tuple(checks),
-        chains=chains,
+        close_issue=concept.close_issue, canonical=canonical, checks=tuple(checks), chains=chains,
     )
 
 

@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import pickle
 import re
+import zlib
 from typing import NamedTuple
 
 from rules.shape import class_shape, packed, unnamed
@@ -118,7 +119,7 @@ class ImportInfo(NamedTuple):
 
 
 class Detail(NamedTuple):
-    """The part of a summary only some files need: decoded from the cache on first use."""
+    """The part of a summary only some files need: made (or decoded) on first use."""
 
     classes: tuple[ClassInfo, ...] = ()
     functions: tuple[FunctionInfo, ...] = ()
@@ -172,8 +173,8 @@ class FileSummary:
         #: True when the file needed the libcst fallback (newer syntax)
         self.lowered = lowered
         self._detail = detail
-        #: the detail pickled (from the cache), or the file's bytes to make it from (the detail
-        #: of a fresh summary is made only when first asked for: a run needs a few files' only)
+        #: the detail pickled (from the cache), or the file's bytes to make it from, compressed
+        #: (the detail of a fresh summary is made only when first asked for: a run needs a few)
         self._blob = blob
         self._source = source
         #: True once the detail was made from the bytes (worth keeping in the cache)
@@ -198,10 +199,15 @@ class FileSummary:
                 self._blob = None
             else:
                 assert self._source is not None
-                self._detail = _detail_of(self._source)
+                self._detail = _detail_of(zlib.decompress(self._source))
                 self._source = None
                 self.made = True
         return self._detail
+
+    @property
+    def holds_detail(self) -> bool:
+        """The detail is here (made, or pickled): asking for it parses nothing."""
+        return self._detail is not None or self._blob is not None
 
     classes = property(lambda self: self.detail.classes)
     functions = property(lambda self: self.detail.functions)
@@ -277,7 +283,8 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
             made = _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree)
             header, kept = made, {"detail": made.detail}
         else:
-            header, kept = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree), {"source": source}
+            header = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree)
+            kept = {"source": zlib.compress(source, 1)}  # the detail's makings: a third of the bytes
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
     return FileSummary(class_names=header.class_names, import_names=header.import_names, imports=header._imports,
@@ -310,15 +317,21 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
         return ("the file is too deeply nested to parse", 1, 1)
 
 
+class DetailError(Exception):
+    """A summarised file's detail could not be made (the rule asking for it reports a notice)."""
+
+
 def _detail_of(source: bytes) -> Detail:
-    """The detail of a file summarised before (it parsed then, and parses the same now)."""
+    """The detail of a file summarised before. It parsed then; should it fail now (the
+    parser's limits can depend on how deep the stack already is), the rule that asked
+    says so rather than see an empty module."""
     parsed = _parse(source)
     if not isinstance(parsed, _Parsed):
-        return Detail()
+        raise DetailError(f"the file parsed once but not again ({parsed[0]})")
     try:
         return _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree).detail
-    except RecursionError:
-        return Detail()
+    except RecursionError as exc:
+        raise DetailError("the file is too deeply nested to analyse") from exc
 
 
 def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
@@ -956,15 +969,24 @@ def _if_sides(value: ast.IfExp) -> list[ast.expr]:
 
 
 def _str_list(value: ast.expr) -> list[str] | None:
-    if isinstance(value, ast.List | ast.Tuple) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
-    ):
-        return [e.value for e in value.elts]  # type: ignore[attr-defined]
-    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
-        left, right = _str_list(value.left), _str_list(value.right)
-        if left is not None and right is not None:
-            return left + right
-    return None
+    """The strings of ``["a", "b"]``, or of a sum of such lists and tuples (walked without
+    recursion: a sum of a thousand lists is one long chain of ``+``)."""
+    parts: list[ast.expr] = []
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            stack += (node.right, node.left)
+        elif isinstance(node, ast.List | ast.Tuple):
+            parts.append(node)
+        else:
+            return None
+    out: list[str] = []
+    for part in parts:
+        if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in part.elts):  # type: ignore[attr-defined]
+            return None
+        out.extend(e.value for e in part.elts)  # type: ignore[attr-defined]
+    return out
 
 
 def _params(args: ast.arguments, drop_first: bool) -> tuple[Param, ...]:

@@ -200,7 +200,29 @@ def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
     assert loaded._source is not None and not loaded.made
     assert loaded.classes[0].name == "C0" and loaded.made  # made from the bytes
     first.keep_details([(sha, loaded)])
+    assert not loaded.made  # kept: not written again
     first.close()
     again = SummaryStore(str(tmp_path), "1.0").get_many([sha])[sha]
     assert again._source is None and again._blob is not None
     assert again.classes[0].name == "C0" and not again.made
+
+
+def test_collecting_with_details_remakes_summaries_cached_without_one(tmp_path: Path) -> None:
+    """``ssot discover`` reads every file's detail: a summary an earlier check cached with
+    only the file's bytes is made again in the parser processes, and kept with its detail."""
+    from bot.analysis import collect
+    from bot.snapshot import MemorySnapshot
+    from rules.config import parse_config
+
+    files = {f"pkg/m{i}.py": source for i, source in enumerate(SOURCES)}
+    snapshot = MemorySnapshot(files)
+    config = parse_config("", "")
+    store = SummaryStore(str(tmp_path), "1.0")
+    assert not any(s.holds_detail for s in collect(snapshot, config, store, workers=1).files.values())
+    store.close()
+    again = SummaryStore(str(tmp_path), "1.0")
+    collected = collect(snapshot, config, again, workers=1, detail=True)
+    assert collected.parsed == len(SOURCES) and all(s.holds_detail for s in collected.files.values())
+    again.close()
+    third = SummaryStore(str(tmp_path), "1.0")
+    assert all(s.holds_detail for s in third.get_many([blob_sha(x) for x in SOURCES]).values())

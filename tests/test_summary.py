@@ -148,3 +148,35 @@ def test_the_header_made_alone_is_the_full_extraction_s_and_the_detail_follows()
         again = FileSummary.decode(lazy.encode())  # cached before its detail was made
         assert lazy.detail == full.detail and again.detail == full.detail, source[:80]
         assert FileSummary.decode(lazy.encode()) == full  # cached after
+
+
+def test_a_long_sum_of_lists_in_all_is_read_without_recursion() -> None:
+    source = ("__all__ = " + " + ".join(f"['n{i}']" for i in range(1500)) + "\nclass Manager: pass\n").encode()
+    for summary in (summarize(source), summarize(source, detail=True)):
+        assert summary.error is None and len(summary.all_names or ()) == 1500
+
+
+def test_a_detail_that_cannot_be_made_is_an_error_not_an_empty_module() -> None:
+    """Should a file summarised once not parse again, asking for its detail raises (the
+    rule asking reports a notice) instead of answering that the module is empty."""
+    import zlib
+
+    import pytest
+
+    from rules.config import parse_config
+    from rules.engine import analyze
+    from rules.summary import DetailError
+
+    good = summarize(b"class Manager:\n    pass\n")
+    broken = FileSummary(class_names=good.class_names, import_names=good.import_names,
+                         source=zlib.compress(b"class (:\n"))
+    with pytest.raises(DetailError):
+        broken.classes  # noqa: B018
+    assert not broken.made
+    config = parse_config('[[concept]]\nname = "Manager"\ncanonical = "app.core.Manager"\n', ".github/ssot.toml")
+    report = analyze({"app/__init__.py": summarize(b""), "app/core.py": broken}, config)
+    assert {f.code for f in report.findings if f.symbol.startswith("crash:DetailError")}
+    # not "app.core has no name Manager": the check could not run, and says so
+    assert not [f for f in report.findings if f.code == "SSOT001" and not f.symbol.startswith("crash:")]
+    [concept] = report.concepts
+    assert {c.code: c.status for c in concept.checks}["SSOT001"] == "skip"
