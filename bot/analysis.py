@@ -106,9 +106,8 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     for path, entry in entries.items():
         if not path.endswith(".py") or matches(path, cfg.exclude):
             continue
-        if entry.size > cfg.max_file_bytes:
-            files[path] = FileSummary(error=(
-                f"skipped: {entry.size:,} bytes is over max_file_bytes ({cfg.max_file_bytes:,})", 1, 1))
+        if entry.size is not None and entry.size > cfg.max_file_bytes:
+            files[path] = _too_large(entry.size, cfg.max_file_bytes)
             continue
         analysed.append((path, entry.sha))
         wanted.setdefault(entry.sha, path)
@@ -117,11 +116,22 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
         hits = {sha: summary for sha, summary in hits.items() if summary.holds_detail}
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
     data = snapshot.read(missing.values()) if missing else {}
-    fresh = _summarize_all([(sha, data[path]) for sha, path in missing.items() if path in data],
+    blobs = [(sha, data[path]) for sha, path in missing.items() if path in data]  # else it vanished meanwhile
+    fresh = _summarize_all([(sha, b) for sha, b in blobs if len(b) <= cfg.max_file_bytes],
                            workers, progress, store, detail)
     summaries = {**hits, **fresh}
-    files.update((path, summaries[sha]) for path, sha in analysed if sha in summaries)  # vanished: left out
+    summaries.update((sha, _too_large(len(b), cfg.max_file_bytes)) for sha, b in blobs if sha not in fresh)
+    limit = cfg.max_file_bytes
+    for path, sha in analysed:  # where the listing gave no size, the summary has it
+        summary = summaries.get(sha)
+        if summary is not None:
+            files[path] = summary if summary.size <= limit else _too_large(summary.size, limit)
     return Collected(files, parsed=len(fresh), cached=len(hits))
+
+
+def _too_large(size: int, limit: int) -> FileSummary:
+    """A file not read (never cached: the limit may change)."""
+    return FileSummary(error=(f"skipped: {size:,} bytes is over max_file_bytes ({limit:,})", 1, 1), size=size)
 
 
 def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progress | None,

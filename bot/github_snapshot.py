@@ -73,7 +73,7 @@ def analysed(entries: Mapping[str, Entry], config: Config) -> dict[str, str]:
     """SHA -> one path, for the Python files ``collect()`` will want bytes of."""
     out: dict[str, str] = {}
     for path, entry in entries.items():
-        if path.endswith(".py") and entry.size <= config.max_file_bytes and not matches(path, config.exclude):
+        if path.endswith(".py") and (entry.size or 0) <= config.max_file_bytes and not matches(path, config.exclude):
             out.setdefault(entry.sha, path)
     return out
 

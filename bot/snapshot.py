@@ -27,7 +27,9 @@ class SnapshotError(Exception):
 @dataclass(frozen=True, slots=True)
 class Entry:
     sha: str
-    size: int
+    #: None where the listing does not give it (git's: reading every blob's size costs);
+    #: the file's summary knows it
+    size: int | None
 
 
 class Snapshot(Protocol):
@@ -169,17 +171,17 @@ class GitSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            out = _git(self.repo, "ls-tree", "-r", "-l", "-z", "--full-tree", self.commit)
+            out = _git(self.repo, "ls-tree", "-r", "-z", "--full-tree", self.commit)
             entries: dict[str, Entry] = {}
             for record in out.split(b"\x00"):
                 if not record:
                     continue
                 meta, _, path = record.partition(b"\t")
-                mode, kind, sha, size = meta.split()
+                mode, kind, sha = meta.split()
                 # regular files only: symlinks (120000) and submodules (160000) are skipped
                 if kind != b"blob" or mode not in (b"100644", b"100755"):
                     continue
-                entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), int(size))
+                entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
             self._entries = entries
         return self._entries
 
@@ -213,8 +215,9 @@ def read_blobs(repo: str, shas: list[str]) -> dict[str, bytes]:
 class WorkTreeSnapshot:
     """A git working tree as it is on disk, uncommitted changes included.
 
-    Unchanged files take their SHA from the index (no read, no hash); only files git says
-    differ from the index, and untracked files, are read and hashed.
+    Unchanged files take their SHA from the index (no read, no hash, no size); only files
+    git says differ from the index (deleted ones among them), and untracked files, are read
+    and hashed.
     """
 
     def __init__(self, repo: str) -> None:
@@ -231,22 +234,13 @@ class WorkTreeSnapshot:
         staged, changed, untracked = (out.split(b"\x00") for out in _git_all(
             self.top, ("ls-files", "-s", "-z"), ("diff-files", "--name-only", "-z"),
             ("ls-files", "-o", "--exclude-standard", "-z")))
-        top = os.open(self.top, os.O_RDONLY)
-        try:
-            for record in staged:
-                if not record:
-                    continue
-                meta, _, raw = record.partition(b"\t")
-                mode, sha, stage = meta.split()
-                if mode in (b"100644", b"100755") and stage == b"0":
-                    name = raw.decode("utf-8", "surrogateescape")
-                    try:
-                        size = os.lstat(name, dir_fd=top).st_size
-                    except OSError:
-                        continue  # deleted in the working tree
-                    entries[name] = Entry(sha.decode(), size)
-        finally:
-            os.close(top)
+        for record in staged:
+            if not record:
+                continue
+            meta, _, raw = record.partition(b"\t")
+            mode, sha, stage = meta.split()
+            if mode in (b"100644", b"100755") and stage == b"0":
+                entries[raw.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
         for raw_path in changed + untracked:
             if not raw_path:
                 continue

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 8
+FORMAT = 9
 
 
 class Param(NamedTuple):
@@ -148,10 +148,10 @@ class FileSummary:
     from the cache, a detail made once comes pickled.
     """
 
-    __slots__ = ("class_names", "import_names", "suppressions", "lines", "error", "lowered", "_imports",
+    __slots__ = ("class_names", "import_names", "suppressions", "lines", "size", "error", "lowered", "_imports",
                  "_shapes", "_detail", "_blob", "_source", "made")
 
-    def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0,
+    def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0, size: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
                  detail: Detail | None = None, blob: bytes | None = None, source: bytes | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
@@ -168,6 +168,8 @@ class FileSummary:
         #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
         self.suppressions = suppressions
         self.lines = lines
+        #: the file's length in bytes (``max_file_bytes``: a git listing need not give it)
+        self.size = size
         #: (message, line, column) when the file could not be parsed
         self.error = error
         #: True when the file needed the libcst fallback (newer syntax)
@@ -240,7 +242,7 @@ class FileSummary:
 
     def header(self) -> tuple[object, ...]:
         return (tuple(sorted(self.class_names)), tuple(sorted(self.import_names)), self.suppressions,
-                self.lines, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
+                self.lines, self.size, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
                 tuple(tuple(s) for s in self._shapes))
 
     def encode(self) -> bytes:
@@ -258,9 +260,9 @@ class FileSummary:
         fmt, *fields = marshal.loads(data)
         if fmt != FORMAT:
             raise ValueError(f"summary format {fmt}, expected {FORMAT}")
-        class_names, import_names, suppressions, lines, error, lowered, imports, shapes, pickled, data = fields
+        class_names, import_names, suppressions, lines, size, error, lowered, imports, shapes, pickled, data = fields
         return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
-                   suppressions=suppressions, lines=lines, error=error, lowered=lowered, imports=imports,
+                   suppressions=suppressions, lines=lines, size=size, error=error, lowered=lowered, imports=imports,
                    shapes=shapes, blob=data if pickled else None, source=None if pickled else data)
 
 
@@ -276,7 +278,7 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
     """
     parsed = _parse(source)
     if not isinstance(parsed, _Parsed):
-        return FileSummary(error=parsed)
+        return FileSummary(error=parsed, size=len(source))
     kept: dict[str, object]
     try:
         if detail:
@@ -286,10 +288,10 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
             header = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree)
             kept = {"source": zlib.compress(source, 1)}  # the detail's makings: a third of the bytes
     except RecursionError:
-        return FileSummary(error=("the file is too deeply nested to analyse", 1, 1))
+        return FileSummary(error=("the file is too deeply nested to analyse", 1, 1), size=len(source))
     return FileSummary(class_names=header.class_names, import_names=header.import_names, imports=header._imports,
                        shapes=header._shapes, suppressions=_suppressions(source), lines=source.count(b"\n") + 1,
-                       lowered=parsed.lowered, **kept)  # type: ignore[arg-type]
+                       size=len(source), lowered=parsed.lowered, **kept)  # type: ignore[arg-type]
 
 
 class _Parsed(NamedTuple):

@@ -256,6 +256,25 @@ def test_an_unchanged_tree_is_answered_from_the_report_cache(tmp_path: Path, cap
     assert third["summary"]["parsed"] == 5  # the summaries were gone: every blob parsed, the new one too
 
 
+def test_max_file_bytes_holds_for_git_revisions_and_cached_files(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A git listing gives no sizes; a file over the limit is still skipped, read or cached,
+    and analysed once the limit allows it (a skipped file is never cached as skipped)."""
+    huge = {"app/huge.py": "class WebSocketManager:\n    pass\n" + "x = 1\n" * 100}
+    small_limit = {".github/ssot.toml": "max_file_bytes = 400\n" + CONFIG}
+    repo = make_repo(tmp_path, {**GOOD, **huge, **small_limit}, {".github/ssot.toml": CONFIG})
+    code, report = run_json(capsys, "check", str(repo), "--rev", "HEAD~1")  # read: too large
+    [skipped] = [f for f in report["findings"] if f["code"] == "SSOT009"]
+    assert skipped["path"] == "app/huge.py" and "over max_file_bytes (400)" in skipped["message"]
+    code, report = run_json(capsys, "check", str(repo), "--rev", "HEAD")  # the default limit: analysed
+    assert code == 1 and "app/huge.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
+    assert report["summary"]["parsed"] == 1
+    write(repo, small_limit)  # the working tree: the same files, the small limit, the huge file cached
+    code, report = run_json(capsys, "check", str(repo))
+    [skipped] = [f for f in report["findings"] if f["code"] == "SSOT009"]
+    assert skipped["path"] == "app/huge.py" and report["summary"]["parsed"] == 0
+
+
 def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, GOOD)
     with open(os.fsencode(repo) + b"/app/caf\xe9.py", "wb") as handle:
