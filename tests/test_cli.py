@@ -275,6 +275,16 @@ def test_max_file_bytes_holds_for_git_revisions_and_cached_files(tmp_path: Path,
     assert skipped["path"] == "app/huge.py" and report["summary"]["parsed"] == 0
 
 
+def test_a_file_deleted_from_the_working_tree_is_gone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy})
+    code, _ = run_json(capsys, "check", str(repo))
+    assert code == 1
+    (repo / "app" / "legacy.py").unlink()  # not committed: the index still lists it
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 0 and "app/legacy.py" not in {f["path"] for f in report["findings"]}
+
+
 def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, GOOD)
     with open(os.fsencode(repo) + b"/app/caf\xe9.py", "wb") as handle:
