@@ -142,9 +142,7 @@ def _canonical_line(concept: ConceptResult) -> str:
     d = concept.canonical
     if d is not None:
         return CANONICAL.format(dotted=d.dotted, path=d.path, line=d.line)
-    # the configured canonical path is the first of the concept's resolution chains
-    dotted = concept.chains[0][0] if concept.chains else "?"
-    return CANONICAL_UNRESOLVED.format(dotted=dotted)
+    return CANONICAL_UNRESOLVED.format(dotted=concept.canonical_path)
 
 
 def _table(checks: Sequence[Check], paint: _Painter) -> list[str]:

@@ -101,6 +101,7 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
     return ConceptResult(
         name=concept.name, status="fail" if failed else "pass", issue=concept.issue,
         close_issue=concept.close_issue, canonical=canonical, checks=tuple(checks), chains=chains,
+        canonical_path=concept.canonical,
     )
 
 

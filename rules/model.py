@@ -106,6 +106,8 @@ class ConceptResult:
     checks: tuple[Check, ...]
     #: resolution chains of the canonical path and every alias, for people and for graphs
     chains: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the canonical path as configured (``canonical`` is where it resolves, if it does)
+    canonical_path: str = ""
 
 
 @dataclass(frozen=True, slots=True)
