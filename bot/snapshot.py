@@ -217,7 +217,7 @@ class WorkTreeSnapshot:
 
     Unchanged files take their SHA from the index (no read, no hash, no size); only files
     git says differ from the index (deleted ones among them), and untracked files, are read
-    and hashed.
+    and hashed. Files a sparse checkout leaves off the disk are read from the index.
     """
 
     def __init__(self, repo: str) -> None:
@@ -258,15 +258,18 @@ class WorkTreeSnapshot:
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         entries = self.entries()
         out: dict[str, bytes] = {}
+        absent: dict[str, str] = {}  # sha -> path: in the index, not on disk (a sparse checkout)
         for p in paths:
             if p in self._data:
                 out[p] = self._data[p]
             elif p in entries:
-                try:
-                    with open(os.path.join(self.top, p), "rb") as handle:
-                        out[p] = handle.read()
-                except OSError:
-                    continue
+                data = _read(os.path.join(self.top, p))
+                if data is None:
+                    absent[entries[p].sha] = p
+                else:
+                    out[p] = data
+        if absent:  # what the index holds, as a summary cached by its SHA would say
+            out.update((absent[sha], data) for sha, data in read_blobs(self.top, list(absent)).items())
         return out
 
 

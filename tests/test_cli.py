@@ -285,6 +285,16 @@ def test_a_file_deleted_from_the_working_tree_is_gone(tmp_path: Path, capsys: py
     assert code == 0 and "app/legacy.py" not in {f["path"] for f in report["findings"]}
 
 
+def test_a_file_a_sparse_checkout_leaves_out_is_read_from_the_index(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy})
+    git(repo, "update-index", "--skip-worktree", "app/legacy.py")
+    (repo / "app" / "legacy.py").unlink()  # as a sparse checkout leaves it
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 1 and "app/legacy.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
+
+
 def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, GOOD)
     with open(os.fsencode(repo) + b"/app/caf\xe9.py", "wb") as handle:
