@@ -99,6 +99,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     """A summary for every analysed Python file of the snapshot (with every file's detail
     made now when ``detail``: else only when a rule asks for it)."""
     cfg = config.config
+    limit = cfg.max_file_bytes
     entries = snapshot.entries()
     files: dict[str, FileSummary] = {}
     analysed: list[tuple[str, str]] = []  # (path, sha) of the files to summarise
@@ -106,8 +107,8 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     for path, entry in entries.items():
         if not path.endswith(".py") or matches(path, cfg.exclude):
             continue
-        if entry.size is not None and entry.size > cfg.max_file_bytes:
-            files[path] = _too_large(entry.size, cfg.max_file_bytes)
+        if entry.size is not None and entry.size > limit:
+            files[path] = _too_large(entry.size, limit)
             continue
         analysed.append((path, entry.sha))
         wanted.setdefault(entry.sha, path)
@@ -115,13 +116,15 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     if detail:  # summaries cached without their detail are made again, detail and all, in the pool
         hits = {sha: summary for sha, summary in hits.items() if summary.holds_detail}
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
-    data = snapshot.read(missing.values()) if missing else {}
+    # sizes the listing did not give, of the files to read: one over the limit is never read
+    unknown = [path for path in missing.values() if entries[path].size is None]
+    sizes = snapshot.sizes(unknown) if unknown else {}
+    large = {sha: sizes[path] for sha, path in missing.items() if sizes.get(path, 0) > limit}
+    data = snapshot.read([path for sha, path in missing.items() if sha not in large]) if missing else {}
     blobs = [(sha, data[path]) for sha, path in missing.items() if path in data]  # else it vanished meanwhile
-    fresh = _summarize_all([(sha, b) for sha, b in blobs if len(b) <= cfg.max_file_bytes],
-                           workers, progress, store, detail)
-    summaries = {**hits, **fresh}
-    summaries.update((sha, _too_large(len(b), cfg.max_file_bytes)) for sha, b in blobs if sha not in fresh)
-    limit = cfg.max_file_bytes
+    large.update((sha, len(b)) for sha, b in blobs if len(b) > limit)  # grown since it was listed
+    fresh = _summarize_all([(sha, b) for sha, b in blobs if sha not in large], workers, progress, store, detail)
+    summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
     for path, sha in analysed:  # where the listing gave no size, the summary has it
         summary = summaries.get(sha)
         if summary is not None:
@@ -130,7 +133,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
 
 
 def _too_large(size: int, limit: int) -> FileSummary:
-    """A file not read (never cached: the limit may change)."""
+    """A file not summarised (never cached: the limit may change)."""
     return FileSummary(error=(f"skipped: {size:,} bytes is over max_file_bytes ({limit:,})", 1, 1), size=size)
 
 
@@ -199,7 +202,7 @@ def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[
     """Everything one revision's report depends on: the analysis code, the config (its path,
     its text and what it was read as: the same text is another config as a file of its own
     or as pyproject's table), the changed paths (SSOT008 reports only those with a base),
-    and every Python file's path, content (by blob SHA) and size (``max_file_bytes``)."""
+    and every Python file's path and content (by blob SHA, which fixes its size)."""
     h = hashlib.sha256(_code_digest())
     h.update(repr((config.path, config.text, config.result, sorted(changed) if changed is not None else None))
              .encode("utf-8", "surrogateescape"))

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from bot.github_api import InstallationAPI, TooLarge
-from bot.snapshot import Entry, blob_sha
+from bot.snapshot import Entry, blob_sha, known_sizes
 from rules.config import CONFIG_PATHS, Config
 from rules.globs import matches
 
@@ -47,6 +47,9 @@ class FetchedSnapshot:
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         return {p: self.data[p] for p in paths if p in self.data}
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        return known_sizes(self, paths)
 
     def by_sha(self) -> dict[str, bytes]:
         return {self.files[p].sha: d for p, d in self.data.items() if p in self.files}

@@ -36,11 +36,16 @@ class Snapshot(Protocol):
     rev: str | None
 
     def entries(self) -> Mapping[str, Entry]:
-        """Every regular file of the tree: repo path -> blob SHA and size."""
+        """Every regular file of the tree: repo path -> blob SHA and size (None where the
+        listing does not give it: ``sizes()`` does, a file's summary knows it)."""
         ...
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         """The bytes of these paths (paths that vanished are left out)."""
+        ...
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        """The sizes of these paths, where ``entries()`` gave none (without reading them)."""
         ...
 
 
@@ -75,6 +80,9 @@ class MemorySnapshot:
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         return {p: self.files[p] for p in paths if p in self.files}
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        return known_sizes(self, paths)
 
 
 class DirectorySnapshot:
@@ -132,6 +140,9 @@ class DirectorySnapshot:
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         self.entries()
         return {p: self._data[p] for p in paths if p in self._data}
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        return known_sizes(self, paths)
 
 
 def _git(repo: str, *args: str, input: bytes | None = None) -> bytes:
@@ -192,6 +203,31 @@ class GitSnapshot:
         data = read_blobs(self.repo, list(shas))
         return {p: data[entries[p].sha] for p in wanted if entries[p].sha in data}
 
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        entries = self.entries()
+        wanted = [p for p in paths if p in entries]
+        found = blob_sizes(self.repo, list({entries[p].sha for p in wanted}))
+        return {p: found[entries[p].sha] for p in wanted if entries[p].sha in found}
+
+
+def known_sizes(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, int]:
+    """The sizes a snapshot's listing gives."""
+    entries = snapshot.entries()
+    return {p: size for p in paths if p in entries and (size := entries[p].size) is not None}
+
+
+def blob_sizes(repo: str, shas: list[str]) -> dict[str, int]:
+    """The sizes of many blobs with one ``git cat-file --batch-check`` (nothing read)."""
+    if not shas:
+        return {}
+    out = _git(repo, "cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
+    found: dict[str, int] = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] == b"blob":
+            found[parts[0].decode()] = int(parts[2])
+    return found
+
 
 def read_blobs(repo: str, shas: list[str]) -> dict[str, bytes]:
     """Read many blobs with one ``git cat-file --batch``."""
@@ -217,7 +253,8 @@ class WorkTreeSnapshot:
 
     Unchanged files take their SHA from the index (no read, no hash, no size); only files
     git says differ from the index (deleted ones among them), and untracked files, are read
-    and hashed. Files a sparse checkout leaves off the disk are read from the index.
+    and hashed. A file git calls unchanged whose bytes on disk are not its index blob (or
+    that a sparse checkout left off the disk) is read from the index: what its SHA names.
     """
 
     def __init__(self, repo: str) -> None:
@@ -258,18 +295,31 @@ class WorkTreeSnapshot:
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         entries = self.entries()
         out: dict[str, bytes] = {}
-        absent: dict[str, str] = {}  # sha -> path: in the index, not on disk (a sparse checkout)
+        from_index: list[str] = []
         for p in paths:
             if p in self._data:
                 out[p] = self._data[p]
             elif p in entries:
                 data = _read(os.path.join(self.top, p))
-                if data is None:
-                    absent[entries[p].sha] = p
-                else:
+                # git calls the file unchanged: bytes that are not the index's blob (a file
+                # marked assume-unchanged, then edited; line endings git converts) or none (a
+                # sparse checkout left it out) give way to the blob, which its SHA names
+                if data is not None and blob_sha(data) == entries[p].sha:
                     out[p] = data
-        if absent:  # what the index holds, as a summary cached by its SHA would say
-            out.update((absent[sha], data) for sha, data in read_blobs(self.top, list(absent)).items())
+                else:
+                    from_index.append(p)
+        if from_index:
+            blobs = read_blobs(self.top, list({entries[p].sha for p in from_index}))
+            out.update((p, blobs[entries[p].sha]) for p in from_index if entries[p].sha in blobs)
+        return out
+
+    def sizes(self, paths: Iterable[str]) -> dict[str, int]:
+        entries = self.entries()
+        wanted = [p for p in paths if p in entries]
+        out = known_sizes(self, wanted)
+        unknown = [p for p in wanted if p not in out]  # the index's blobs, which read() gives
+        found = blob_sizes(self.top, list({entries[p].sha for p in unknown}))
+        out.update((p, found[entries[p].sha]) for p in unknown if entries[p].sha in found)
         return out
 
 

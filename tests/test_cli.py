@@ -275,6 +275,42 @@ def test_max_file_bytes_holds_for_git_revisions_and_cached_files(tmp_path: Path,
     assert skipped["path"] == "app/huge.py" and report["summary"]["parsed"] == 0
 
 
+def test_a_file_over_max_file_bytes_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.snapshot import GitSnapshot, WorkTreeSnapshot
+
+    huge = {"app/huge.py": "x = 1\n" * 100, ".github/ssot.toml": "max_file_bytes = 400\n" + CONFIG}
+    repo = make_repo(tmp_path, {**GOOD, **huge})
+    read: list[str] = []
+    for cls in (GitSnapshot, WorkTreeSnapshot):
+        real = cls.read
+
+        def recording(self, paths, real=real):  # type: ignore[no-untyped-def]
+            paths = list(paths)
+            read.extend(paths)
+            return real(self, paths)
+
+        monkeypatch.setattr(cls, "read", recording)
+    for argv in (["check", str(repo), "--rev", "HEAD"], ["check", str(repo)]):
+        _, report = run_json(capsys, *argv)
+        assert [f["path"] for f in report["findings"] if f["code"] == "SSOT009"] == ["app/huge.py"]
+    assert "app/huge.py" not in read and "app/ws/unified.py" in read
+
+
+def test_a_file_marked_unchanged_but_edited_is_read_as_git_has_it(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """``git update-index --assume-unchanged`` then an edit: git (and ssot) see the index's
+    bytes, the same whether the summary was cached or not."""
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
+    repo = make_repo(tmp_path, {**GOOD, **legacy})
+    git(repo, "update-index", "--assume-unchanged", "app/legacy.py")
+    (repo / "app" / "legacy.py").write_text("x = 1\n")
+    code, report = run_json(capsys, "check", str(repo))
+    assert code == 1 and "app/legacy.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
+    code, _ = run_json(capsys, "check", str(repo), "--rev", "HEAD")
+    assert code == 1
+
+
 def test_a_file_deleted_from_the_working_tree_is_gone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
     repo = make_repo(tmp_path, {**GOOD, **legacy})
