@@ -13,6 +13,7 @@ import io
 import tarfile
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from bot.github_api import InstallationAPI, TooLarge
 from bot.snapshot import Entry, blob_sha, known_sizes
@@ -21,7 +22,8 @@ from rules.globs import matches
 
 #: Blobs fetched at the same time.
 BLOB_CONCURRENCY = 8
-#: Tarball members larger than this are not read (collect() reports files over max_file_bytes).
+#: Tarball members larger than this are not read; they are listed with their size, so
+#: collect() reports them as over max_file_bytes (which must stay below this to say so).
 MAX_MEMBER_BYTES = 16 * 1024 * 1024
 
 Cached = Callable[[list[str]], Awaitable[set[str]]]
@@ -123,15 +125,12 @@ async def fill(
     missing = {sha: path for sha, path in wanted.items() if sha not in hits and sha not in have}
     if tree.truncated or len(missing) > tarball_threshold:
         archive = await api.tarball(owner, repo, tree.sha, tarball_max_bytes)
-        files = await offload(read_tarball, archive, max_total=tarball_max_bytes * 8)
-        assert isinstance(files, dict)
-        return FetchedSnapshot(
-            tree.sha,
-            {p: Entry(blob_sha(d), len(d)) for p, d in files.items()},
-            files,
-            source="tarball",
-            fetched=len(files),
-        )
+        read = await offload(read_tarball, archive, max_total=tarball_max_bytes * 8)
+        assert isinstance(read, Tarball)
+        entries = {p: Entry(blob_sha(d), len(d)) for p, d in read.files.items()}
+        # not read: listed with their size (and the tree's SHA, when the tree lists them)
+        entries.update((p, tree.entries.get(p) or Entry("", size)) for p, size in read.too_large.items())
+        return FetchedSnapshot(tree.sha, entries, read.files, source="tarball", fetched=len(read.files))
     for path, entry in tree.entries.items():
         if path in CONFIG_PATHS and entry.sha not in have:
             missing[entry.sha] = path
@@ -140,13 +139,19 @@ async def fill(
     return FetchedSnapshot(tree.sha, dict(tree.entries), held, fetched=len(missing))
 
 
-def read_tarball(data: bytes, *, max_total: int, max_member: int = MAX_MEMBER_BYTES) -> dict[str, bytes]:
-    """Path -> bytes of the relevant regular files of a GitHub tarball, read in memory.
+class Tarball(NamedTuple):
+    files: dict[str, bytes]  # path -> bytes
+    too_large: dict[str, int]  # path -> size, of members over the limit (not read)
+
+
+def read_tarball(data: bytes, *, max_total: int, max_member: int = MAX_MEMBER_BYTES) -> Tarball:
+    """The relevant regular files of a GitHub tarball, read in memory.
 
     GitHub puts every path under one top directory (``owner-repo-sha/``), which is dropped.
     Links, devices, absolute paths and ``..`` are skipped; the bytes read are capped.
     """
     out: dict[str, bytes] = {}
+    too_large: dict[str, int] = {}
     total = 0
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as archive:
@@ -158,6 +163,7 @@ def read_tarball(data: bytes, *, max_total: int, max_member: int = MAX_MEMBER_BY
                 if not path or path.startswith("/") or ".." in parts or "" in parts or not relevant(path):
                     continue
                 if member.size > max_member:
+                    too_large[path] = member.size
                     continue
                 total += member.size
                 if total > max_total:
@@ -167,4 +173,4 @@ def read_tarball(data: bytes, *, max_total: int, max_member: int = MAX_MEMBER_BY
                     out[path] = handle.read()
     except (tarfile.TarError, EOFError, OSError) as exc:
         raise TooLarge(f"the tarball could not be read ({exc})") from exc
-    return out
+    return Tarball(out, too_large)

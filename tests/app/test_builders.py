@@ -162,7 +162,9 @@ def test_tarballs_are_read_in_memory_keeping_only_what_matters() -> None:
     data = _tarball({"o-r-abc/app/a.py": b"x = 1\n", "o-r-abc/README.md": b"hi", "o-r-abc/../evil.py": b"",
                      "o-r-abc/.github/ssot.toml": b"", "o-r-abc/app/big.py": b"#" * 100},
                     links=("o-r-abc/app/link.py",))
-    assert read_tarball(data, max_total=10_000, max_member=50) == {"app/a.py": b"x = 1\n", ".github/ssot.toml": b""}
+    read = read_tarball(data, max_total=10_000, max_member=50)
+    assert read.files == {"app/a.py": b"x = 1\n", ".github/ssot.toml": b""}
+    assert read.too_large == {"app/big.py": 100}  # listed, so collect() reports it
     with pytest.raises(TooLarge):
         read_tarball(data, max_total=3)
     with pytest.raises(TooLarge):
@@ -219,3 +221,35 @@ def test_a_status_comment_fits_githubs_limit_even_with_thousands_of_aliases() ->
     body = issue_status.status_body(concept, branch="main", sha="abc", when="now")
     assert len(body) <= issue_status.MAX_COMMENT
     assert issue_status.GRAPH_TOO_LARGE in body and body.startswith(issue_status.marker("Manager"))
+
+
+async def test_a_tarball_member_too_large_to_read_is_reported_not_dropped(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A cold start reads one tarball; a member over its size cap is not read but listed,
+    so the check reports it (SSOT009) instead of analysing the repository without it."""
+    import functools
+
+    from bot import github_snapshot
+    from bot.analysis import collect
+    from bot.cache import SummaryStore
+    from rules.config import parse_config
+
+    data = _tarball({"o-r-abc/app/a.py": b"x = 1\n", "o-r-abc/app/big.py": b"#" * 100})
+
+    class Api:
+        async def tarball(self, owner: str, repo: str, ref: str, max_bytes: int) -> bytes:
+            return data
+
+    async def nothing_cached(shas: list[str]) -> set[str]:
+        return set()
+
+    async def inline(func, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return func(*args, **kwargs)
+
+    monkeypatch.setattr(github_snapshot, "read_tarball", functools.partial(read_tarball, max_member=50))
+    config = parse_config("max_file_bytes = 60\n", ".github/ssot.toml")
+    tree = github_snapshot.Tree("abc", {}, truncated=True)
+    snapshot = await github_snapshot.fill(Api(), "o", "r", tree, config.config, cached=nothing_cached,  # type: ignore[arg-type]
+                                          offload=inline, tarball_threshold=0, tarball_max_bytes=10_000)
+    files = collect(snapshot, config, SummaryStore(None, "t")).files
+    assert files["app/big.py"].error is not None and "over max_file_bytes" in files["app/big.py"].error[0]
+    assert files["app/a.py"].error is None
