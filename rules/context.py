@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass, field
 from types import ModuleType
 
 from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
-from rules.model import Definition, Finding, Location
+from rules.model import Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
 from rules.summary import ClassInfo, FunctionInfo, Param
 
@@ -115,11 +116,35 @@ class Context:
         return self.index.module_of.get(path, path)
 
     def outcome(self, rule: ModuleType, concept: Concept) -> Outcome:
-        """A concept rule's outcome, computed once and shared by the table and the findings."""
+        """A concept rule's outcome, computed once and shared by the table and the findings.
+        A rule that raises for one concept is a notice and a skipped row for that concept
+        alone; the other concepts keep their answers."""
         key = (rule.CODE, concept.name)
         if key not in self._outcomes:
-            self._outcomes[key] = rule.evaluate(self, concept)
+            try:
+                self._outcomes[key] = rule.evaluate(self, concept)
+            except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
+                notice = crash_notice(rule, exc, Location(self.config.source or ".", 1, 1), concept.name)
+                self._outcomes[key] = Outcome((notice,), "-", "-",
+                                              skipped=f"the rule stopped with {type(exc).__name__}: {exc}")
         return self._outcomes[key]
+
+
+#: the symbol of the notice a crashed rule leaves (``crash:ExceptionType``)
+CRASHED = "crash:"
+
+
+def crash_notice(rule: ModuleType, exc: Exception, location: Location, concept: str | None = None) -> Finding:
+    """A rule stopped: a notice saying where, never a crashed check."""
+    where = traceback.extract_tb(exc.__traceback__)[-1]
+    return Finding(
+        code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept,
+        symbol=f"{CRASHED}{type(exc).__name__}",
+        message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
+                 f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
+                 "Please report this with the repository layout."),
+        location=location,
+    )
 
 
 def finding(rule: ModuleType, concept: Concept | None, symbol: str, message: str, location: Location,

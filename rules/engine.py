@@ -6,21 +6,19 @@ bytes come from and how summaries are cached.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterable, Mapping
 from types import ModuleType
 
 from rules import registry
 from rules.config import ConfigResult, parse_config
-from rules.context import Context
+from rules.context import CRASHED, Context, crash_notice
 from rules.globs import matches
 from rules.index import Index
 from rules.model import Check, ConceptResult, Finding, Location, Report, Severity, Summary
 from rules.summary import FileSummary, summarize
 
 CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006")
-#: the symbol of the notice a crashed rule leaves (``crash:ExceptionType``)
-CRASHED = "crash:"
+__all__ = ["CRASHED", "analyze", "analyze_sources", "compare"]
 
 
 def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
@@ -42,21 +40,14 @@ def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_te
 
 
 def _run(rule: ModuleType, ctx: Context) -> list[Finding]:
-    """A rule that raises becomes a notice, never a crashed check."""
+    """A rule's findings; a rule that raises becomes a notice, never a crashed check (a
+    concept rule's outcomes say so per concept)."""
+    if hasattr(rule, "evaluate"):  # a concept rule: its findings are its outcomes
+        return [f for concept in ctx.config.concepts for f in ctx.outcome(rule, concept).findings]
     try:
-        if hasattr(rule, "evaluate"):  # a concept rule: its findings are its outcomes
-            return [f for concept in ctx.config.concepts for f in ctx.outcome(rule, concept).findings]
         return list(rule.check(ctx))
     except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
-        where = traceback.extract_tb(exc.__traceback__)[-1]
-        return [Finding(
-            code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=None,
-            symbol=f"{CRASHED}{type(exc).__name__}",
-            message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
-                     f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
-                     "Please report this with the repository layout."),
-            location=Location(ctx.config.source or ".", 1, 1),
-        )]
+        return [crash_notice(rule, exc, Location(ctx.config.source or ".", 1, 1))]
 
 
 def _unsuppressed(findings: list[Finding], files: Mapping[str, FileSummary]) -> list[Finding]:
@@ -77,11 +68,7 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
     for rule in registry.RULES:
         if rule.CODE not in CONCEPT_CODES:
             continue
-        try:
-            outcome = ctx.outcome(rule, concept)
-        except Exception as exc:  # noqa: BLE001 - reported as a notice by _run already
-            checks.append(Check(rule.CODE, "skip", f"the rule stopped with {type(exc).__name__}: {exc}"))
-            continue
+        outcome = ctx.outcome(rule, concept)
         failing = [f for f in mine if f.code == rule.CODE and f.severity is Severity.ERROR]
         if outcome.skipped:
             status, detail = "skip", outcome.skipped

@@ -37,3 +37,28 @@ def test_every_rule_has_examples_of_both_kinds() -> None:
 def test_codes_are_unique_and_ordered() -> None:
     codes = [rule.CODE for rule in registry.RULES]
     assert codes == sorted(set(codes))
+
+
+def test_a_rule_that_crashes_on_one_concept_keeps_its_answers_for_the_others(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from rules import duplicate_definition
+
+    real = duplicate_definition.evaluate
+    calls: list[str] = []
+
+    def crashing(ctx, concept):  # type: ignore[no-untyped-def]
+        calls.append(concept.name)
+        if concept.name == "B":
+            raise RuntimeError("a bug")
+        return real(ctx, concept)
+
+    monkeypatch.setattr(duplicate_definition, "evaluate", crashing)
+    config = ('[[concept]]\nname = "A"\ncanonical = "app.a.A"\n'
+              '[[concept]]\nname = "B"\ncanonical = "app.b.B"\n')
+    report = analyze_sources({"app/__init__.py": "", "app/a.py": "class A:\n    pass\n",
+                              "app/copy.py": "class A:\n    pass\n", "app/b.py": "class B:\n    pass\n"}, config)
+    a, b = report.concepts
+    assert (a.status, {c.code: c.status for c in a.checks}["SSOT003"]) == ("fail", "fail")
+    assert {c.code: c.status for c in b.checks}["SSOT003"] == "skip"
+    [notice] = [f for f in report.findings if f.symbol.startswith("crash:")]
+    assert notice.concept == "B" and notice.code == "SSOT003"
+    assert calls == ["A", "B"]  # once each: the table and the findings share the outcome
