@@ -303,8 +303,10 @@ def _send(writer: Connection, func: Callable[..., Report], args: tuple[object, .
     writer.close()
 
 
-def changed_paths(head: Mapping[str, object], base: Mapping[str, object]) -> set[str]:
-    return {p for p in set(head) | set(base) if head.get(p) != base.get(p)}
+def changed_paths(head: Mapping[str, Entry], base: Mapping[str, Entry]) -> set[str]:
+    """Paths added, removed or with other content (by SHA: one listing may give sizes where
+    the other does not)."""
+    return {p for p in head.keys() | base.keys() if p not in head or p not in base or head[p].sha != base[p].sha}
 
 
 def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store: SummaryStore, *,

@@ -182,7 +182,8 @@ class GitSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            out = _git(self.repo, "ls-tree", "-r", "-z", "--full-tree", self.commit)
+            # relative to the directory given, as a plain directory or a working tree is read
+            out = _git(self.repo, "ls-tree", "-r", "-z", self.commit)
             entries: dict[str, Entry] = {}
             for record in out.split(b"\x00"):
                 if not record:

@@ -331,6 +331,27 @@ def test_a_file_a_sparse_checkout_leaves_out_is_read_from_the_index(tmp_path: Pa
     assert code == 1 and "app/legacy.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
 
 
+def test_a_subdirectory_is_the_same_tree_with_and_without_rev(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    project = {f"proj/{p}": t for p, t in {**GOOD, **DUPLICATE}.items()}
+    repo = make_repo(tmp_path, {**project, "other/x.py": "class WebSocketManager:\n    pass\n"})
+    reports = [run_json(capsys, "check", str(repo / "proj"), *argv) for argv in ([], ["--rev", "HEAD"])]
+    assert reports[0][0] == reports[1][0] == 1
+    paths = [sorted(f["path"] for f in report["findings"]) for _, report in reports]
+    assert paths[0] == paths[1] and "app/chat.py" in paths[0]  # relative to proj/, nothing from other/
+    _, compared = run_json(capsys, "check", str(repo / "proj"), "--rev", "HEAD", "--base", "HEAD")
+    assert compared["fixed"] == [] and not any(f["new"] for f in compared["findings"])
+
+
+def test_a_file_only_touched_is_not_changed() -> None:
+    from bot.analysis import changed_paths
+    from bot.snapshot import Entry
+
+    sha = "a" * 40
+    assert changed_paths({"a.py": Entry(sha, 10), "b.py": Entry("b" * 40, None)},
+                         {"a.py": Entry(sha, None), "c.py": Entry(sha, 3)}) == {"b.py", "c.py"}
+
+
 def test_a_file_name_that_is_not_utf8_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     repo = make_repo(tmp_path, GOOD)
     with open(os.fsencode(repo) + b"/app/caf\xe9.py", "wb") as handle:
