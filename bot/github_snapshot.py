@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.github_api import InstallationAPI, TooLarge
-from bot.snapshot import Entry, blob_sha, known_sizes
+from bot.snapshot import Entry, blob_sha, known_sizes, relevant
 from rules.config import CONFIG_PATHS, Config
 from rules.globs import matches
 
@@ -28,10 +28,6 @@ MAX_MEMBER_BYTES = 16 * 1024 * 1024
 
 Cached = Callable[[list[str]], Awaitable[set[str]]]
 Offload = Callable[..., Awaitable[object]]
-
-
-def relevant(path: str) -> bool:
-    return path.endswith(".py") or path in CONFIG_PATHS
 
 
 @dataclass

@@ -15,9 +15,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from rules.config import CONFIG_PATHS
+
 #: Directories a plain-directory walk never enters.
 SKIP_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".tox", ".nox",
                        ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages"})
+
+
+def relevant(path: str) -> bool:
+    """A file the analysis reads: Python, or a config file."""
+    return path.endswith(".py") or path in CONFIG_PATHS
 
 
 class SnapshotError(Exception):
@@ -88,10 +95,9 @@ class MemorySnapshot:
 class DirectorySnapshot:
     """A plain directory. Symbolic links are followed only to files inside it."""
 
-    def __init__(self, root: str, *, suffixes: tuple[str, ...] = (".py", ".toml")) -> None:
+    def __init__(self, root: str) -> None:
         self.root = os.path.realpath(root)
         self.rev: str | None = None
-        self.suffixes = suffixes
         self._entries: dict[str, Entry] | None = None
         self._data: dict[str, bytes] = {}
 
@@ -112,7 +118,7 @@ class DirectorySnapshot:
                         continue
                 except OSError:
                     continue
-                if item.name.endswith(self.suffixes):
+                if relevant(path):
                     yield path, item.path
 
     def _inside(self, full: str) -> bool:
@@ -258,9 +264,9 @@ class WorkTreeSnapshot:
     that a sparse checkout left off the disk) is read from the index: what its SHA names.
     """
 
-    def __init__(self, repo: str) -> None:
+    def __init__(self, repo: str, top: str | None = None) -> None:
         self.repo = os.path.realpath(repo)
-        self.top = _git(repo, "rev-parse", "--show-toplevel").decode().strip()
+        self.top = top or _git(repo, "rev-parse", "--show-toplevel").decode().strip()
         self.rev: str | None = None
         self._entries: dict[str, Entry] | None = None
         self._data: dict[str, bytes] = {}
@@ -280,9 +286,10 @@ class WorkTreeSnapshot:
             if mode in (b"100644", b"100755") and stage == b"0":
                 entries[raw.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
         for raw_path in changed + untracked:
-            if not raw_path:
-                continue
             path = raw_path.decode("utf-8", "surrogateescape")
+            if not relevant(path):  # a changed data file is never read (nor hashed)
+                entries.pop(path, None)
+                continue
             full = os.path.join(self.top, path)
             entries.pop(path, None)
             data = None if os.path.islink(full) or not os.path.isfile(full) else _read(full)
@@ -340,7 +347,7 @@ def open_snapshot(path: str, rev: str | None) -> Snapshot:
     if bare:
         return GitSnapshot(path, "HEAD")
     if inside:
-        top = os.path.realpath(_git(path, "rev-parse", "--show-toplevel").decode().strip())
-        if top == os.path.realpath(path):
-            return WorkTreeSnapshot(path)
+        top = _git(path, "rev-parse", "--show-toplevel").decode().strip()
+        if os.path.realpath(top) == os.path.realpath(path):
+            return WorkTreeSnapshot(path, top)
     return DirectorySnapshot(path)

@@ -343,6 +343,21 @@ def test_a_subdirectory_is_the_same_tree_with_and_without_rev(tmp_path: Path,
     assert compared["fixed"] == [] and not any(f["new"] for f in compared["findings"])
 
 
+def test_changed_and_untracked_files_that_are_not_python_are_never_read(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import snapshot
+
+    repo = make_repo(tmp_path, {**GOOD, "data.bin": "old"})
+    (repo / "data.bin").write_text("changed")
+    (repo / "new.csv").write_text("untracked")
+    (repo / "app" / "new.py").write_text("x = 1\n")
+    read: list[str] = []
+    real = snapshot._read
+    monkeypatch.setattr(snapshot, "_read", lambda full: read.append(os.path.basename(full)) or real(full))
+    entries = snapshot.open_snapshot(str(repo), None).entries()
+    assert read == ["new.py"] and "app/new.py" in entries and not {"data.bin", "new.csv"} & set(entries)
+
+
 def test_a_file_only_touched_is_not_changed() -> None:
     from bot.analysis import changed_paths
     from bot.snapshot import Entry
