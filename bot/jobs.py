@@ -17,7 +17,7 @@ from gidgethub import HTTPException
 
 from bot import checkrun, commands, config_change, issue_status, logs
 from bot.analysis import LoadedConfig, load_config, run_check
-from bot.context import AppContext
+from bot.context import AppContext, Delivery
 from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
 from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
 from bot.queue import Job, Superseded
@@ -59,6 +59,14 @@ class Repo:
         if not owner:
             return None
         return cls(installation_id, owner, name)
+
+
+def payload_repo(delivery: Delivery, data: dict[str, Any]) -> Repo | None:
+    """The payload's repository; None, the delivery ignored with the reason, without one."""
+    repo = Repo.from_payload(data)
+    if repo is None:
+        delivery.ignore("no installation in the payload")
+    return repo
 
 
 @dataclass(frozen=True)
@@ -131,12 +139,7 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
         created = await asyncio.shield(creating)
     except asyncio.CancelledError:
         # the server is stopping while GitHub creates the run: once it exists, complete it
-        try:
-            run = await asyncio.wait_for(creating, STOP_NOTICE_SECONDS)
-            await asyncio.wait_for(_give_up(ctx, api, repo, int(run["id"]), checkrun.STOPPED_REASON),
-                                   STOP_NOTICE_SECONDS)
-        except Exception:  # noqa: BLE001 - stopping anyway; the log says which check is left
-            logs.event("check run left in progress", level=logging.ERROR, exc_info=True, **job.fields)
+        await _stopped(ctx, api, repo, job, creating)
         raise
     run_id = int(created["id"])
     try:
@@ -149,11 +152,7 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
         await _give_up(ctx, api, repo, run_id, checkrun.SUPERSEDED_REASON.format(sha=str(exc)[:7]))
         return "superseded"
     except asyncio.CancelledError:
-        # the server is stopping: say so before the session closes, within a bounded wait
-        try:
-            await asyncio.wait_for(_give_up(ctx, api, repo, run_id, checkrun.STOPPED_REASON), STOP_NOTICE_SECONDS)
-        except Exception:  # noqa: BLE001 - stopping anyway; the log says which run is left
-            logs.event("check run left in progress", level=logging.ERROR, exc_info=True, check_run=run_id, **job.fields)
+        await _stopped(ctx, api, repo, job, creating)  # the server is stopping: say so, in a bounded wait
         raise
     except Exception as exc:  # noqa: BLE001 - every failure becomes a neutral check run with its reason
         logs.event("check could not finish", level=logging.WARNING, exc_info=True, check_run=run_id, **job.fields)
@@ -166,6 +165,17 @@ async def check_pull(ctx: AppContext, target: PullTarget, job: Job) -> str:
             logs.event("annotations not sent", level=logging.WARNING, exc_info=True, check_run=run_id, **job.fields)
             break
     return str(payloads[0]["conclusion"])
+
+
+async def _stopped(ctx: AppContext, api: InstallationAPI, repo: Repo, job: Job,
+                   creating: asyncio.Future[Any]) -> None:
+    """The server is stopping: complete the run (once GitHub has created it) as stopped,
+    each step in a bounded wait; the log says which run is left if that fails."""
+    try:
+        run = await asyncio.wait_for(creating, STOP_NOTICE_SECONDS)
+        await asyncio.wait_for(_give_up(ctx, api, repo, int(run["id"]), checkrun.STOPPED_REASON), STOP_NOTICE_SECONDS)
+    except Exception:  # noqa: BLE001 - stopping anyway
+        logs.event("check run left in progress", level=logging.ERROR, exc_info=True, **job.fields)
 
 
 async def _give_up(ctx: AppContext, api: InstallationAPI, repo: Repo, run_id: int, reason: str) -> None:
@@ -243,10 +253,12 @@ def comment_command(
     async def run(job: Job) -> str:
         return await answer_comment(ctx, repo, number, comment_id, commenter, author, command, job)
 
+    # no analysis here (a recheck is a job of its own): it answers at once, never waits for a turn
     return Job(
         "comment",
         run,
         fields={"repo": repo.full_name, "pr": number, "command": command, "user": commenter},
+        opens=True,
     )
 
 
@@ -300,14 +312,15 @@ def push_validation(ctx: AppContext, repo: Repo, branch: str, sha: str) -> Job:
 async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job: Job) -> str:
     api = ctx.github.installation(repo.installation_id)
     tree = await fetch_tree(api, repo.owner, repo.name, sha)
-    config = load_config(await config_files(api, repo.owner, repo.name, tree))
+    files = await config_files(api, repo.owner, repo.name, tree)
+    config = load_config(files)
     if config.result.problems:
         return "config-invalid"
     tracked = [c for c in config.result.config.concepts if c.issue]
     if not tracked:
         return "no-tracked-concepts"
     job.checkpoint()
-    snapshot = await _fill(ctx, api, repo, tree, config)
+    snapshot = await _fill(ctx, api, repo, tree, config, have=files.by_sha())
     job.checkpoint()
     report = await ctx.analyse(run_check, snapshot, None, config, ctx.store, workers=ctx.settings.workers)
     ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)

@@ -33,9 +33,8 @@ def _targets(repo: jobs.Repo, data: dict[str, Any], key: str) -> list[jobs.PullT
 
 def _enqueue(event: sansio.Event, delivery: Delivery, key: str, trigger: str) -> None:
     item = field(event.data, key, dict)
-    repo = jobs.Repo.from_payload(event.data)
+    repo = jobs.payload_repo(delivery, event.data)
     if repo is None:
-        delivery.ignore("no installation in the payload")
         return
     if not _ours(delivery, item):
         delivery.ignore("another app's check")

@@ -27,9 +27,8 @@ async def on_comment(event: sansio.Event, delivery: Delivery) -> None:
     if command is None:
         delivery.ignore("no command")
         return
-    repo = jobs.Repo.from_payload(data)
+    repo = jobs.payload_repo(delivery, data)
     if repo is None:
-        delivery.ignore("no installation in the payload")
         return
     delivery.enqueue(
         jobs.comment_command(

@@ -14,9 +14,8 @@ ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review")
 
 
 async def on_pull_request(event: sansio.Event, delivery: Delivery) -> None:
-    repo = jobs.Repo.from_payload(event.data)
+    repo = jobs.payload_repo(delivery, event.data)
     if repo is None:
-        delivery.ignore("no installation in the payload")
         return
     data = event.data
     target = jobs.PullTarget(

@@ -23,8 +23,7 @@ async def on_push(event: sansio.Event, delivery: Delivery) -> None:
     if data.get("ref") != f"refs/heads/{default}":
         delivery.ignore("not the default branch")
         return
-    repo = jobs.Repo.from_payload(data)
+    repo = jobs.payload_repo(delivery, data)
     if repo is None:
-        delivery.ignore("no installation in the payload")
         return
     delivery.enqueue(jobs.push_validation(delivery.app, repo, str(default), field(data, "after")))

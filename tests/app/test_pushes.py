@@ -32,6 +32,8 @@ async def test_status_comment_is_kept_up_to_date_and_flips_are_announced(bot: Bo
     for i in range(120):  # the status comment lands on the second page of comments
         github.add_comment(repo, 564, f"+1 ({i})", {"login": f"user{i}", "type": "User"})
     assert await push(bot, repo, BASE) == "queued"
+    fetched = [r.path.rsplit("/", 1)[1] for r in github.calls("git/get-blob")]
+    assert len(fetched) == len(set(fetched))  # the config is fetched once, not again with the code
     [status] = bot_comments(repo, 564)
     assert status["body"].startswith(issue_status.marker("WebSocketManager"))
     assert "## ✅ SSOT: `WebSocketManager` passes on `main`" in status["body"]

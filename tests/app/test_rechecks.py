@@ -124,6 +124,27 @@ async def test_bots_and_plain_comments_are_ignored(bot: Bot, github: FakeGitHub)
     assert github.runs_for(s.head) == [] and replies(s) == []
 
 
+async def test_a_command_is_answered_while_every_turn_is_taken(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+    bot = await make_bot(concurrency=1)
+    busy = pull(github, HARMLESS, number=3)
+    held = github.hold("GET", r"/compare/")
+    await bot.deliver(
+        "pull_request",
+        payloads.pull_request("opened", busy.repo, 3, head_sha=busy.head, head_ref="feature", base_sha=busy.base),
+    )
+    await held.arrived.wait()
+    s = pull(github, HARMLESS, number=9)
+    payload = comment(github, s, "/ssot help", "rita")
+    await bot.deliver("issue_comment", payload)
+    for _ in range(100):  # answered while the check above still holds the only turn
+        if replies(s):
+            break
+        await asyncio.sleep(0.01)
+    assert replies(s) == [commands.HELP_TEXT]
+    held.gate.set()  # type: ignore[union-attr]
+    await bot.settle()
+
+
 async def test_help_answers_with_usage(bot: Bot, github: FakeGitHub) -> None:
     s = pull(github, HARMLESS)
     payload = comment(github, s, "/ssot help", "rita")
