@@ -40,7 +40,8 @@ class SummaryStore:
             self._open(directory, version)
 
     def _open(self, directory: str, version: str) -> None:
-        name = f"summaries-f{FORMAT}-v{version}.sqlite"
+        # fingerprints hash tuples of ints, the same in every process of one Python version
+        name = f"summaries-f{FORMAT}-v{version}-py{sys.version_info[0]}{sys.version_info[1]}.sqlite"
         path = os.path.join(directory, name)
         for attempt in range(_OPEN_ATTEMPTS):
             try:

@@ -16,6 +16,12 @@ class Severity(enum.Enum):
     NOTICE = "notice"
 
 
+def _by_constructor(value: Location | Finding) -> tuple[type, tuple[object, ...]]:
+    """Pickled as a constructor call of every field: reports are cached, and a frozen slotted
+    dataclass's default (a Python-level ``__setstate__``) is the slow part of reading one."""
+    return (type(value), tuple(getattr(value, name) for name in value.__slots__))
+
+
 @dataclass(frozen=True, slots=True)
 class Location:
     path: str
@@ -23,10 +29,8 @@ class Location:
     column: int = 1
     end_line: int | None = None
 
-    def __reduce__(self) -> tuple[type[Location], tuple[str, int, int, int | None]]:
-        # pickled as a constructor call: reports are cached, and a frozen slotted
-        # dataclass's default (a Python-level __setstate__) is the slow part of reading one
-        return (Location, (self.path, self.line, self.column, self.end_line))
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return _by_constructor(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,9 +49,8 @@ class Finding:
     #: True when the change introduced it; None when there was no base to compare with.
     new: bool | None = None
 
-    def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
-        return (Finding, (self.code, self.rule, self.severity, self.concept, self.symbol, self.message,
-                          self.location, self.chain, self.related, self.new))
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return _by_constructor(self)
 
     @property
     def key(self) -> tuple[str, str | None, str]:

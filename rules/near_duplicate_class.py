@@ -52,7 +52,7 @@ from rules.summary import ClassShape
 CODE = "SSOT008"
 SLUG = "near-duplicate-class"
 SEVERITY = Severity.WARNING
-MESSAGE = ("class `{name}` is a near copy of `{other}` ({where}): {similarity:.0%} of their "
+MESSAGE = ("class `{name}` is a near copy of `{other}` ({where}): {share} of their "
            "structure is the same, names and literals aside; reuse `{short}` (import, subclass "
            "or compose it) instead of keeping a second copy, or mark a deliberate copy with "
            "`# ssot: ignore[SSOT008]`")
@@ -539,7 +539,7 @@ def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
         mine, theirs = found[me], found[other]
         yield finding(rule, None, f"{mine.name} ~ {theirs.name}", MESSAGE.format(
             name=mine.name, other=theirs.name, where=f"{theirs.path}:{theirs.cls.line}",
-            similarity=similarity, short=theirs.cls.qualname),
+            share=share(similarity), short=theirs.cls.qualname),
             _location(mine), related=(_location(theirs),))
 
 

@@ -28,9 +28,9 @@ of the sets that of the multisets.
 Cost matters more than finesse here: the fingerprint is computed for every class of every
 file on a cold run, next to ``ast.parse``. It looks at statements and their direct parts
 (and an operation's operands) only, never walks expressions, and hashes integers only
-(``hash`` of ints and tuples of ints, and CRC-32 of names, are the same in every process,
-unlike ``hash`` of a string), so a fingerprint cached on disk compares with one computed
-now.
+(``hash`` of ints and tuples of ints, and CRC-32 of names, are the same in every process
+of one Python version, unlike ``hash`` of a string), so a fingerprint cached on disk (the
+cache is kept per Python version) compares with one computed now.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def _crc(text: str) -> int:
 
 class _Kinds(dict[type, int]):
     """Node type -> a small stable number (CRC-32 of the type's name, not its position in
-    this interpreter's ``ast`` module, so cached fingerprints survive a Python upgrade)."""
+    this interpreter's ``ast`` module; the cache is still kept per Python version, as
+    the hash of a tuple may change between versions)."""
 
     def __missing__(self, key: type) -> int:
         value = self[key] = (zlib.crc32(key.__name__.encode()) & 0xFFFF) << 8

@@ -346,4 +346,4 @@ def test_with_a_base_a_copy_of_a_thousand_copies_names_the_first() -> None:
     head = {**base, "new.py": render(spec, RENAMED, class_name="New")}
     found = _findings(head, base=base)
     assert [(f.path, f.symbol, f.new) for f in found] == [("new.py", "new.New ~ m00.C0", True)]
-    assert "100% of their structure is the same" in found[0].message
+    assert "): all of their structure is the same" in found[0].message
