@@ -347,7 +347,8 @@ def _proposal(ctx: Context, group: _Group, reexports: dict[str, list[str]],
         return None
     duplicates = [ClassSite(path, cls.line, f"{ctx.module_of(path)}.{cls.qualname}", len(cls.methods))
                   for name in sorted(names) for path, cls in ctx.index.classes_named(name)
-                  if (path, cls.line) != (canonical.path, canonical.line) and not _silenced(ctx, path, cls.line)]
+                  if (path, cls.line) != (canonical.path, canonical.line)
+                  and not ctx.index.files[path].silenced(cls.line, "SSOT003")]
     duplicates.sort(key=lambda d: (d.path, d.line))
     taken = {(d.path, d.line) for d in duplicates} | {(canonical.path, canonical.line)}
     near = sorted((d for d in group.definitions.values() if d.dotted in group.near and (d.path, d.line) not in taken),
@@ -373,12 +374,6 @@ def _proposal(ctx: Context, group: _Group, reexports: dict[str, list[str]],
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def _silenced(ctx: Context, path: str, line: int) -> bool:
-    """SSOT003 is suppressed on this line."""
-    codes = dict(ctx.index.files[path].suppressions).get(line, ())
-    return "*" in codes or "SSOT003" in codes
 
 
 def _comment(text: str) -> str:

@@ -54,11 +54,8 @@ def _unsuppressed(findings: list[Finding], files: Mapping[str, FileSummary]) -> 
     out = []
     for f in findings:
         summary = files.get(f.location.path)
-        if summary is not None and summary.suppressions:
-            codes = dict(summary.suppressions).get(f.location.line, ())
-            if "*" in codes or f.code in codes:
-                continue
-        out.append(f)
+        if summary is None or not summary.silenced(f.location.line, f.code):
+            out.append(f)
     return out
 
 

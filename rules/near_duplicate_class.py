@@ -94,11 +94,9 @@ def candidates(ctx: Context) -> list[Candidate]:
         summary = ctx.index.files[path]
         if summary.error is not None or not summary.shapes:
             continue
-        silenced = {line for line, codes in summary.suppressions if "*" in codes or CODE in codes} \
-            if summary.suppressions else ()
         module = ctx.module_of(path)
         out.extend([Candidate(path, module, cls) for cls in summary.shapes
-                    if cls.methods >= least and cls.line not in silenced])
+                    if cls.methods >= least and not summary.silenced(cls.line, CODE)])
     return out
 
 

@@ -206,6 +206,13 @@ class FileSummary:
                 self.made = True
         return self._detail
 
+    def silenced(self, line: int, code: str) -> bool:
+        """``# ssot: ignore`` (or ``ignore[code]``) is on this line."""
+        if not self.suppressions:
+            return False
+        codes = dict(self.suppressions).get(line, ())
+        return "*" in codes or code in codes
+
     @property
     def holds_detail(self) -> bool:
         """The detail is here (made, or pickled): asking for it parses nothing."""
