@@ -126,27 +126,26 @@ class _Validator:
     def _line_of(self, key: str, needle: str | None) -> int:
         """Best effort: the line in the key's own table that mentions the value or the key,
         else the table's header line."""
-        start, end = 0, len(self.lines)
+        tables = [n for n, line in enumerate(self.lines) if re.match(r"\s*\[", line)]
+
+        def header(pattern: str, index: int = 0) -> int | None:
+            found = [n for n in tables if re.match(pattern, self.lines[n])]
+            return found[index] if index < len(found) else None
+
         table = re.match(r"concept\[(\d+)\]", key)
-        headers = [n for n, line in enumerate(self.lines)
-                   if re.match(r"\s*\[\[\s*(tool\.ssot\.)?concept\s*\]\]", line)]
         if table:
-            i = int(table.group(1))
-            if i < len(headers):
-                start = headers[i]
-                end = headers[i + 1] if i + 1 < len(headers) else end
+            start = header(r"\s*\[\[\s*(tool\.ssot\.)?concept\s*\]\]", int(table.group(1)))
         elif key.startswith("duplicates."):
-            for n, line in enumerate(self.lines):
-                if re.match(r"\s*\[\s*(tool\.ssot\.)?duplicates\s*\]", line):
-                    start = n
-                    break
+            start = header(r"\s*\[\s*(tool\.ssot\.)?duplicates\s*\]")
         else:
-            tables = [n for n, line in enumerate(self.lines) if re.match(r"\s*\[", line)]
-            own = [n for n in tables if re.match(r"\s*\[\s*tool\.ssot\s*\]", self.lines[n])]
-            if own:
-                start = own[0]
-            else:
-                end = tables[0] if tables else end
+            start = header(r"\s*\[\s*tool\.ssot\s*\]")
+            if start is None:  # top-level keys of .github/ssot.toml: before the first table
+                start = -1
+        if start is None:
+            start, end = 0, len(self.lines)
+        else:  # a table ends where the next one, of any kind, begins
+            end = next((n for n in tables if n > start), len(self.lines))
+            start = max(start, 0)
         last = re.sub(r"\[\d+\]$", "", key.rsplit(".", 1)[-1])
         for cand in (needle, last):
             if not cand:

@@ -85,6 +85,14 @@ close_issue = true
     assert "must be the canonical path or one of the aliases" in by_key["concept[1].preferred"]
 
 
+def test_a_problem_in_pyproject_is_placed_in_its_own_table() -> None:
+    """A key the problem names but its table lacks (``name``) is not looked for past the
+    end of that table, in another tool's."""
+    text = ('[tool.ssot]\nfail_on = "new"\n\n[[tool.ssot.concept]]\ncanonical = "app.core.X"\n\n'
+            '[tool.poetry]\nname = "x"\n')
+    assert {p.key: p.line for p in parse_config(text, "pyproject.toml").problems} == {"concept[0].name": 4}
+
+
 def test_not_toml_names_the_line() -> None:
     [problem] = parse_config('roots = ["src"]\n[[concept]\nname = 1\n', ".github/ssot.toml").problems
     assert problem.line == 2 and "not valid TOML" in problem.message
