@@ -21,15 +21,13 @@ Pure: a report in, the JSON text out (ending with a newline), the same bytes eve
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
-import re
 from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 from rules.model import Finding, Location, Report, Severity
-from rules.registry import RULES
+from rules.registry import RULES, rule_descriptions
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -70,17 +68,6 @@ def fingerprint(f: Finding) -> str:
     """A stable hash of the finding's identity (code, concept, symbol)."""
     identity = json.dumps([f.code, f.concept, f.symbol], ensure_ascii=False)
     return hashlib.sha256(identity.encode()).hexdigest()
-
-
-def rule_descriptions(rule: ModuleType) -> tuple[str, str]:
-    """(short, full) from the docstring: its first line without ``CODE slug:``, and the rest
-    with paragraphs unwrapped and reST ````literals```` turned into Markdown's."""
-    doc = inspect.cleandoc(rule.__doc__ or "").replace("``", "`")
-    first, _, rest = doc.partition("\n")
-    short = first.removeprefix(f"{rule.CODE} {rule.SLUG}:").strip()
-    short = short[:1].upper() + short[1:]
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", rest.strip()) if p.strip()]
-    return short, "\n\n".join(paragraphs) or short
 
 
 def _descriptor(rule: ModuleType) -> dict[str, Any]:

@@ -17,16 +17,12 @@ END = "<!-- rules:end -->"
 
 def rule_table() -> str:
     rows = ["| code | slug | severity | what it finds |", "|---|---|---|---|"]
-    for rule in registry.RULES:
-        doc = (rule.__doc__ or "").strip()
-        summary = doc.split("\n\n", 1)[0].split(":", 1)[1].strip().replace("\n", " ")
-        rows.append(f"| {rule.CODE} | `{rule.SLUG}` | {rule.SEVERITY.value} | {summary} |")
     details = []
     for rule in registry.RULES:
-        body = (rule.__doc__ or "").strip().split("\n\n", 1)
-        text = " ".join(body[1].split()) if len(body) > 1 else ""
-        details.append(f"- **{rule.CODE} `{rule.SLUG}`**: {text}")
-    return ("\n".join(rows) + "\n\n" + "\n".join(details)).replace("``", "`")
+        short, full = registry.rule_descriptions(rule)
+        rows.append(f"| {rule.CODE} | `{rule.SLUG}` | {rule.SEVERITY.value} | {short} |")
+        details.append(f"- **{rule.CODE} `{rule.SLUG}`**: {' '.join(full.split())}")
+    return "\n".join(rows) + "\n\n" + "\n".join(details)
 
 
 def updated(readme: str) -> str:

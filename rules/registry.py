@@ -4,6 +4,10 @@ EXAMPLES, and either ``check(ctx)`` (findings of the whole repository) or, for a
 
 from __future__ import annotations
 
+import inspect
+import re
+from types import ModuleType
+
 from rules import (
     alias_diverges,
     alias_unresolved,
@@ -31,3 +35,15 @@ RULES = (
 )
 
 BY_CODE = {rule.CODE: rule for rule in RULES}
+
+
+def rule_descriptions(rule: ModuleType) -> tuple[str, str]:
+    """(short, full) from the rule's docstring, for SARIF and README: its first line without
+    ``CODE slug:``, and the rest with paragraphs unwrapped and reST ````literals```` turned
+    into Markdown's."""
+    doc = inspect.cleandoc(rule.__doc__ or "").replace("``", "`")
+    first, _, rest = doc.partition("\n")
+    short = first.removeprefix(f"{rule.CODE} {rule.SLUG}:").strip()
+    short = short[:1].upper() + short[1:]
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", rest.strip()) if p.strip()]
+    return short, "\n\n".join(paragraphs) or short

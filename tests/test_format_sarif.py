@@ -20,11 +20,11 @@ from bot.format_sarif import (
     SCHEMA_URI,
     fingerprint,
     render_sarif,
-    rule_descriptions,
 )
 from rules import registry
 from rules.engine import analyze_sources
 from rules.model import Finding, Location, Report, Severity
+from rules.registry import rule_descriptions
 from tests.format_fixture import BASE, CONFIG, HEAD
 
 
