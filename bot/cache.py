@@ -104,46 +104,31 @@ class SummaryStore:
         return found
 
     def put_many(self, items: dict[str, FileSummary]) -> None:
-        for sha, summary in items.items():
-            self.memory[sha] = summary
-        if self._db is None or not items:
-            return
-        try:
-            rows = [(sha, s.encode()) for sha, s in items.items()]
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", rows)
-        except sqlite3.Error as exc:
-            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+        self.memory.update(items)
+        self.put_encoded([(sha, s.encode()) for sha, s in items.items()] if self._db is not None else [])
 
     def keep_details(self, summaries: Iterable[tuple[str, FileSummary]]) -> None:
         """Write back the summaries (by SHA) whose detail a rule made from the file's bytes,
         so the next run decodes it instead of parsing the file again."""
         made = {sha: s for sha, s in summaries if s.made}
-        if self._db is None or not made:
-            return
-        try:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)",
-                                     [(sha, s.encode()) for sha, s in made.items()])
-        except sqlite3.Error as exc:
-            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
-            return
-        for summary in made.values():
-            summary.made = False  # kept: not written again
+        if made and self._db is not None and self.put_encoded([(sha, s.encode()) for sha, s in made.items()]):
+            for summary in made.values():
+                summary.made = False  # kept: not written again
 
-    def put_encoded(self, items: list[tuple[str, bytes]]) -> None:
+    def put_encoded(self, items: list[tuple[str, bytes]]) -> bool:
         """Store summaries already encoded (by a worker process) on disk only; they replace
-        rows of the same files without a detail (``collect(detail=True)``)."""
+        rows of the same files without a detail (``collect(detail=True)``). False when the
+        write failed (a warning says why)."""
         if self._db is None or not items:
-            return
+            return self._db is not None
         try:
             with self._db:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+            return False
+        return True
 
     def get_report(self, key: str) -> Report | None:
         """The report stored under ``key``, or None."""
