@@ -121,10 +121,13 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     sizes = snapshot.sizes(unknown) if unknown else {}
     large = {sha: sizes[path] for sha, path in missing.items() if sizes.get(path, 0) > limit}
     data = snapshot.read([path for sha, path in missing.items() if sha not in large]) if missing else {}
-    blobs = [(sha, data[path]) for sha, path in missing.items() if path in data]  # else it vanished meanwhile
+    blobs = [(sha, data[path]) for sha, path in missing.items() if path in data]
     large.update((sha, len(b)) for sha, b in blobs if len(b) > limit)  # grown since it was listed
     fresh = _summarize_all([(sha, b) for sha, b in blobs if sha not in large], workers, progress, store, detail)
     summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
+    # listed but not read (unreadable, or gone since): said, not silently left out (nor cached)
+    summaries.update((sha, FileSummary(error=("the file could not be read", 1, 1))) for sha in missing
+                     if sha not in summaries)
     for path, sha in analysed:  # where the listing gave no size, the summary has it
         summary = summaries.get(sha)
         if summary is not None:

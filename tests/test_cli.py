@@ -358,6 +358,19 @@ def test_changed_and_untracked_files_that_are_not_python_are_never_read(tmp_path
     assert read == ["new.py"] and "app/new.py" in entries and not {"data.bin", "new.csv"} & set(entries)
 
 
+def test_a_file_that_cannot_be_read_is_a_notice(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.snapshot import WorkTreeSnapshot
+
+    repo = make_repo(tmp_path, {**GOOD, "app/locked.py": "class WebSocketManager:\n    pass\n"})
+    real = WorkTreeSnapshot.read
+    monkeypatch.setattr(WorkTreeSnapshot, "read",
+                        lambda self, paths: {p: d for p, d in real(self, paths).items() if p != "app/locked.py"})
+    code, report = run_json(capsys, "check", str(repo))
+    [notice] = [f for f in report["findings"] if f["code"] == "SSOT009"]
+    assert notice["path"] == "app/locked.py" and "could not be read" in notice["message"] and code == 0
+
+
 def test_a_file_only_touched_is_not_changed() -> None:
     from bot.analysis import changed_paths
     from bot.snapshot import Entry
