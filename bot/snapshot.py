@@ -73,17 +73,14 @@ def blob_sha(data: bytes) -> str:
 
 @dataclass
 class MemorySnapshot:
-    """A tree held in memory: what tests build and what the App fetches from GitHub."""
+    """A tree held in memory (tests and benchmarks build them; the App's is
+    ``bot.github_snapshot.FetchedSnapshot``, which holds some files' bytes only)."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     rev: str | None = None
-    #: entries for paths whose bytes are not held (the cache has their summaries)
-    extra: dict[str, Entry] = field(default_factory=dict)
 
     def entries(self) -> dict[str, Entry]:
-        out = dict(self.extra)
-        out.update({p: Entry(blob_sha(d), len(d)) for p, d in self.files.items()})
-        return out
+        return {p: Entry(blob_sha(d), len(d)) for p, d in self.files.items()}
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         return {p: self.files[p] for p in paths if p in self.files}
