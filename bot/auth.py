@@ -47,7 +47,6 @@ class AppAuth:
             maxsize=10_000, ttu=self._use_until, timer=clock.time
         )
         self._locks: dict[int, asyncio.Lock] = {}
-        self.minted = 0
 
     def _use_until(self, _key: int, value: tuple[str, float], _now: float) -> float:
         return value[1] - self._margin
@@ -68,7 +67,6 @@ class AppAuth:
             token = str(answer["token"])
             expires = parse_iso(answer["expires_at"]) if answer.get("expires_at") else self._clock.time() + 3600
             self._tokens[installation_id] = (token, expires)
-            self.minted += 1
             return token
 
     def invalidate(self, installation_id: int, token: str | None = None) -> None:

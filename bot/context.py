@@ -30,7 +30,6 @@ class AppContext:
     store: SummaryStore
     #: one thread: analysis is CPU-bound and the summary store is not thread-safe
     analysis: ThreadPoolExecutor
-    version: str
 
     async def analyse(self, func: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run ``func`` on the analysis thread, off the event loop."""
@@ -55,7 +54,6 @@ class Delivery:
 
     app: AppContext
     id: str
-    event: str
     outcomes: list[str] = field(default_factory=list)
 
     def enqueue(self, job: Job) -> None:

@@ -37,8 +37,6 @@ class FetchedSnapshot:
     rev: str | None
     files: dict[str, Entry]
     data: dict[str, bytes] = field(default_factory=dict)
-    source: str = "tree"  # "tree" | "tarball"
-    fetched: int = 0
 
     def entries(self) -> dict[str, Entry]:
         return self.files
@@ -121,18 +119,23 @@ async def fill(
     missing = {sha: path for sha, path in wanted.items() if sha not in hits and sha not in have}
     if tree.truncated or len(missing) > tarball_threshold:
         archive = await api.tarball(owner, repo, tree.sha, tarball_max_bytes)
-        read = await offload(read_tarball, archive, max_total=tarball_max_bytes * 8)
-        assert isinstance(read, Tarball)
-        entries = {p: Entry(blob_sha(d), len(d)) for p, d in read.files.items()}
-        # not read: listed with their size (and the tree's SHA, when the tree lists them)
-        entries.update((p, tree.entries.get(p) or Entry("", size)) for p, size in read.too_large.items())
-        return FetchedSnapshot(tree.sha, entries, read.files, source="tarball", fetched=len(read.files))
+        snapshot = await offload(_from_tarball, archive, tree, tarball_max_bytes * 8)  # unpacking and hashing
+        assert isinstance(snapshot, FetchedSnapshot)
+        return snapshot
     for path, entry in tree.entries.items():
         if path in CONFIG_PATHS and entry.sha not in have:
             missing[entry.sha] = path
     have.update(await read_blobs(api, owner, repo, missing))
     held = {p: have[e.sha] for p, e in tree.entries.items() if e.sha in have}
-    return FetchedSnapshot(tree.sha, dict(tree.entries), held, fetched=len(missing))
+    return FetchedSnapshot(tree.sha, dict(tree.entries), held)
+
+
+def _from_tarball(archive: bytes, tree: Tree, max_total: int) -> FetchedSnapshot:
+    read = read_tarball(archive, max_total=max_total)
+    entries = {p: Entry(blob_sha(d), len(d)) for p, d in read.files.items()}
+    # not read: listed with their size (and the tree's SHA, when the tree lists them)
+    entries.update((p, tree.entries.get(p) or Entry("", size)) for p, size in read.too_large.items())
+    return FetchedSnapshot(tree.sha, entries, read.files)
 
 
 class Tarball(NamedTuple):

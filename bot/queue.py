@@ -72,7 +72,6 @@ class JobQueue:
     def __init__(self, metrics: Metrics, clock: Clock, *, concurrency: int = 4) -> None:
         self.metrics = metrics
         self.clock = clock
-        self.concurrency = concurrency
         self._turns = asyncio.Semaphore(concurrency)
         self._pending: dict[tuple[str, ...], Job] = {}  # by key: submitted, no turn yet
         self._running: dict[tuple[str, ...], set[Job]] = {}

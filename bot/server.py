@@ -90,7 +90,6 @@ def make_app(
             github=github_factory(session, settings, clock, metrics),
             store=summaries,
             analysis=executor,
-            version=__version__,
         )
         logs.event("started", api_url=settings.api_url, app_id=settings.app_id, version=__version__)
         try:
@@ -130,7 +129,7 @@ async def handle_webhook(request: web.Request) -> web.Response:
         elif event.event == "ping":
             status, text, outcome = 200, PONG, "pong"
         else:
-            delivery = Delivery(app[CONTEXT], event.delivery_id, event.event)
+            delivery = Delivery(app[CONTEXT], event.delivery_id)
             try:
                 await router.dispatch(event, delivery)
             except Exception:
