@@ -232,8 +232,11 @@ def _check(corpus: str, enabled: bool, tmp: str, jobs: int, cache: str | None) -
     if jobs:
         command += ["--jobs", str(jobs)]
     started = time.perf_counter()
-    subprocess.run(command, env=env, capture_output=True, check=False)
-    return time.perf_counter() - started
+    proc = subprocess.run(command, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - started
+    if proc.returncode not in (0, 1):  # a run that failed at once is not a fast one
+        raise SystemExit(f"ssot check failed ({proc.returncode}): {proc.stderr.decode()[-2000:]}")
+    return elapsed
 
 
 def cold(args: argparse.Namespace) -> None:
