@@ -9,7 +9,6 @@ import argparse
 import gc
 import io
 import json
-import os
 import sys
 from collections.abc import Sequence
 
@@ -170,11 +169,12 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
     path = "."
     names = list(args.args)
-    if len(names) > 1 and (os.sep in names[0] or os.path.isdir(names[0])):
+    # PATH is what cannot be a dotted name (`./app`, `repo/`, `..`): a package name stays a name
+    if not all(part.isidentifier() for part in names[0].split(".")):
         path = names.pop(0)
-    elif len(names) == 1 and os.path.isdir(names[0]):
-        print("ssot: error: no names to resolve (give PATH and one or more dotted names)", file=sys.stderr)
-        return EXIT_ERROR
+        if not names:
+            print("ssot: error: no names to resolve (give PATH and one or more dotted names)", file=sys.stderr)
+            return EXIT_ERROR
     snapshot = open_snapshot(path, args.rev)
     config = load_config(snapshot, args.config)
     store = _store()

@@ -422,6 +422,17 @@ def test_resolve_json_and_exit_status(tmp_path: Path, capsys: pytest.CaptureFixt
     assert [a["status"] for a in json.loads(out)] == ["resolved", "unresolved"]
 
 
+def test_resolve_takes_a_package_name_for_a_name_not_a_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path, GOOD)
+    monkeypatch.chdir(repo)  # `app` is a directory here, and a package
+    code, out, _ = run(capsys, "resolve", "app", "app.chat.WebSocketManager", "--format", "json")
+    assert code == 0 and [a["name"] for a in json.loads(out)] == ["app", "app.chat.WebSocketManager"]
+    code, out, _ = run(capsys, "resolve", "./", "app.chat.WebSocketManager", "--format", "json")
+    assert code == 0 and json.loads(out)["status"] == "resolved"
+    assert run(capsys, "resolve", "./")[0] == 2
+
+
 def test_console_script_runs(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, GOOD)
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "check", str(repo)], capture_output=True, text=True,
