@@ -14,7 +14,12 @@ from typing import Any
 
 DEFAULT_EXCLUDE = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def is_dotted_path(value: str) -> bool:
+    """``package.module.Name``: what a concept's paths must look like (two parts at least)."""
+    return _DOTTED.match(value) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,18 +206,19 @@ class _Validator:
         for key in raw:
             if key not in ("enabled", "min_methods", "threshold"):
                 self.problem(f"duplicates.{key}", f"unknown key `{key}`; known keys: enabled, min_methods, threshold")
-        enabled = raw.get("enabled", True)
+        default = DuplicatesConfig()
+        enabled = raw.get("enabled", default.enabled)
         if not isinstance(enabled, bool):
             self.problem("duplicates.enabled", f"must be true or false, not {enabled!r}")
-            enabled = True
-        min_methods = raw.get("min_methods", 3)
+            enabled = default.enabled
+        min_methods = raw.get("min_methods", default.min_methods)
         if not isinstance(min_methods, int) or isinstance(min_methods, bool) or min_methods < 1:
             self.problem("duplicates.min_methods", f"must be a positive integer, not {min_methods!r}")
-            min_methods = 3
-        threshold = raw.get("threshold", DuplicatesConfig().threshold)
+            min_methods = default.min_methods
+        threshold = raw.get("threshold", default.threshold)
         if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 1:
             self.problem("duplicates.threshold", f"must be a number above 0 and at most 1, not {threshold!r}")
-            threshold = DuplicatesConfig().threshold
+            threshold = default.threshold
         return DuplicatesConfig(enabled, min_methods, float(threshold))
 
     def concepts(self, raw: Any) -> tuple[Concept, ...]:
@@ -305,7 +311,7 @@ class _Validator:
         if not isinstance(value, str):
             self.problem(key, f"must be a dotted path string, not {value!r}")
             return False
-        if not _DOTTED.match(value) or "." not in value:
+        if not is_dotted_path(value):
             self.problem(key, f"`{value}` is not a dotted path like \"package.module.Name\"", value)
             return False
         return True

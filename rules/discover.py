@@ -32,13 +32,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rules import near_duplicate_class
-from rules.config import Config
+from rules.config import Config, is_dotted_path
 from rules.context import Context
 from rules.index import Index
 from rules.model import Definition
 from rules.summary import ClassInfo
 
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 HEADER = ("# Concepts proposed by `ssot discover`, strongest evidence first: review each one (is it\n"
           "# really one thing? is the canonical the definition to keep?), then paste the ones you\n"
           "# keep into .github/ssot.toml, or under [tool.ssot] in pyproject.toml as [[tool.ssot.concept]].\n"
@@ -178,7 +177,7 @@ def _listed(sites: Iterable[ClassSite]) -> str:
 def _site(ctx: Context, path: str, cls: ClassInfo) -> ClassSite | None:
     """The class as a module-level definition with a dotted path that resolves to it."""
     dotted = f"{ctx.module_of(path)}.{cls.qualname}"
-    if cls.scope != "module" or not _DOTTED.match(dotted):
+    if cls.scope != "module" or not is_dotted_path(dotted):
         return None
     return ClassSite(path, cls.line, dotted, len(cls.methods))
 
@@ -233,7 +232,7 @@ def _aliases(ctx: Context) -> tuple[dict[str, list[str]], list[tuple[str, ClassS
     for path in sorted(ctx.index.files):
         summary = ctx.index.files[path]
         module = ctx.module_of(path)
-        if summary.error is not None or not _DOTTED.match(f"{module}.x"):
+        if summary.error is not None or not is_dotted_path(f"{module}.x"):
             continue
         public = path.endswith("__init__.py")
         subclassed = {base.split(".", 1)[0] for cls in summary.classes for base in cls.bases if base}
