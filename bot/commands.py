@@ -26,6 +26,8 @@ DENIED_TEXT = (
     "for a recheck, so this one was not run. A maintainer can comment `/ssot recheck`."
 )
 
+FAILED_TEXT = "The recheck could not start: {reason}. Comment `/ssot recheck` again to retry."
+
 
 def parse(body: str | None) -> str | None:
     """The first command on a line of its own (quoted lines do not count)."""

@@ -280,13 +280,18 @@ async def answer_comment(
     if command == commands.HELP:
         await api.comment(repo.owner, repo.name, number, commands.HELP_TEXT)
         return "help"
-    allowed = bool(author) and commenter.lower() == author.lower()
-    if not allowed:
-        allowed = bool(await api.permission(repo.owner, repo.name, commenter) & commands.ALLOWED_PERMISSIONS)
-    if not allowed:
-        await api.comment(repo.owner, repo.name, number, commands.DENIED_TEXT.format(user=commenter))
-        return "denied"
-    pull = await api.pull(repo.owner, repo.name, number)
+    try:
+        allowed = bool(author) and commenter.lower() == author.lower()
+        if not allowed:
+            allowed = bool(await api.permission(repo.owner, repo.name, commenter) & commands.ALLOWED_PERMISSIONS)
+        if not allowed:
+            await api.comment(repo.owner, repo.name, number, commands.DENIED_TEXT.format(user=commenter))
+            return "denied"
+        pull = await api.pull(repo.owner, repo.name, number)
+    except (HTTPException, GitHubUnavailable) as exc:  # the commenter hears why nothing runs
+        logs.event("command could not run", level=logging.WARNING, exc_info=True, **job.fields)
+        await api.comment(repo.owner, repo.name, number, commands.FAILED_TEXT.format(reason=failure_reason(exc)))
+        return "failed"
     target = PullTarget(repo, str(pull["head"]["sha"]), str(pull["base"]["ref"]), number, str(pull["base"]["sha"]))
     recheck = pull_check(ctx, target, trigger="comment")
     recheck.fields["delivery"] = job.fields.get("delivery")

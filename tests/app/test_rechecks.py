@@ -227,3 +227,12 @@ async def test_a_reaction_github_refuses_does_not_stop_the_recheck(bot: Bot, git
     assert await bot.deliver("issue_comment", comment(github, s, "/ssot recheck", "octocat")) == (202, "queued")
     await bot.settle()
     assert [r["conclusion"] for r in github.runs_for(s.head)] == ["failure"]
+
+
+async def test_a_recheck_github_refuses_to_look_up_is_answered(bot: Bot, github: FakeGitHub) -> None:
+    s = pull(github, DUPLICATE, author="octocat")
+    github.fail("GET", r"/pulls/\d+$", status=404)  # e.g. the pull request was deleted meanwhile
+    assert await bot.deliver("issue_comment", comment(github, s, "/ssot recheck", "octocat")) == (202, "queued")
+    await bot.settle()
+    [reply] = replies(s)
+    assert reply.startswith("The recheck could not start: GitHub answered 404") and github.runs_for(s.head) == []
