@@ -106,7 +106,10 @@ class Transport(gh_abc.GitHubAPI):
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 kind = "timeout" if isinstance(exc, TimeoutError) else "connection-error"
                 self.metrics.api_calls.labels(method, kind).inc()
-                if attempt >= self.policy.attempts:
+                # a POST that may have reached GitHub is not sent twice: a second check run
+                # would stay in progress for ever (only a refused connection is safe to retry)
+                unsent = isinstance(exc, aiohttp.ClientConnectorError)
+                if attempt >= self.policy.attempts or (method == "POST" and not unsent):
                     raise GitHubUnavailable(f"GitHub did not answer {where} ({kind}) after {attempt} attempts") from exc
                 await self.clock.sleep(self.policy.delay(attempt))
                 continue

@@ -44,6 +44,15 @@ async def test_timeouts_and_dropped_connections_are_retried(make_bot, github: Fa
     assert len(github.calls("repos/compare-commits")) == 2
 
 
+async def test_a_post_that_may_have_reached_github_is_not_sent_again(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+    """A second check run would stay in progress for ever: a timed-out create is not retried."""
+    bot = await make_bot(api_timeout=0.5)
+    s = pull(github, HARMLESS)
+    github.fail("POST", r"/check-runs$", hang=True)
+    await check(bot, github, s)
+    assert len(github.calls("checks/create")) == 1
+
+
 async def test_retry_after_is_honoured(bot: Bot, github: FakeGitHub, clock: FakeClock) -> None:
     s = pull(github, HARMLESS)
     github.fail("GET", r"/compare/", status=403, headers={"Retry-After": "17"})
