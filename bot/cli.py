@@ -9,8 +9,10 @@ import argparse
 import gc
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from bot import __version__, discover, settings
 from bot.analysis import AnalysisError, load_config, run_check
@@ -74,6 +76,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if collecting:
             gc.enable()
+
+
+def run() -> NoReturn:
+    """The console script: :func:`main`, then out of the process without taking its heap
+    apart. A check ends holding tens of thousands of summaries, and freeing them one by one
+    at interpreter exit costs more than a tenth of a second (a fifth of a one-file check on
+    10,000 modules); the operating system frees the memory at once. Nothing is lost: the
+    output is flushed here, the cache's transactions are committed as they go, and the
+    parser processes are joined before ``main`` returns."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (``| head``), or a closed stream
+            pass
+    os._exit(code)
 
 
 def _command(args: argparse.Namespace) -> int:
@@ -235,4 +253,4 @@ def resolution_text(answer: dict[str, object]) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

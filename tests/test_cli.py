@@ -441,6 +441,23 @@ def test_console_script_runs(tmp_path: Path) -> None:
     assert "PASS" in proc.stdout
 
 
+def test_the_console_script_exits_with_main_s_status_and_its_output_flushed(tmp_path: Path) -> None:
+    """`ssot` leaves without tearing its heap down (os._exit): what it printed must still
+    arrive whole, through a pipe, with main's exit status."""
+    repo = make_repo(tmp_path, GOOD, DUPLICATE)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "c")}
+    env.pop("PYTHONUNBUFFERED", None)  # buffered, as a pipe is by default
+    script = [sys.executable, "-c", "from bot.cli import run; run()"]
+    proc = subprocess.run([*script, "check", str(repo), "--format", "json"], capture_output=True, env=env)
+    report = json.loads(proc.stdout)
+    assert proc.returncode == 1 and report["findings"], proc.stderr
+    proc = subprocess.run([*script, "check", str(repo), "--format", "json"], stdout=subprocess.PIPE, env=env,
+                          stderr=subprocess.PIPE)  # the second run: answered from the cache, same bytes
+    assert json.loads(proc.stdout) == {**report, "summary": json.loads(proc.stdout)["summary"]}
+    closed = subprocess.run([*script, "check", "/nonexistent"], capture_output=True, text=True, env=env)
+    assert closed.returncode == 2 and "no such file or directory" in closed.stderr
+
+
 def test_parsing_in_processes_from_a_threaded_program(tmp_path: Path) -> None:
     """The App analyses on a thread: the process pool must then not fork a threaded parent."""
     import threading
