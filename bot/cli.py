@@ -6,6 +6,7 @@ Exit status: 0 nothing fails, 1 failing findings, 2 usage, config or I/O error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import io
 import json
@@ -86,11 +87,11 @@ def run() -> NoReturn:
     output is flushed here, the cache's transactions are committed as they go, and the
     parser processes are joined before ``main`` returns."""
     code = main()
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        sys.exit(code)  # a profiler or a coverage tracer writes its results at a normal exit
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a reader gone (``| head``), a closed stream
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away (``| head``), or a closed stream
-            pass
     os._exit(code)
 
 

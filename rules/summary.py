@@ -18,6 +18,7 @@ import importlib.util
 import marshal
 import pickle
 import re
+import warnings
 import zlib
 from typing import NamedTuple
 
@@ -301,6 +302,16 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
                        size=len(source), lowered=parsed.lowered, **kept)  # type: ignore[arg-type]
 
 
+#: the file name the parser gives analysed code: its warnings (an invalid escape sequence is
+#: a SyntaxWarning from Python 3.12) are about someone else's code, never printed by ssot
+_ANALYSED = "<ssot: analysed code>"
+warnings.filterwarnings("ignore", module=re.escape(_ANALYSED))
+
+
+def _ast_parse(source: str | bytes) -> ast.Module:
+    return ast.parse(source, _ANALYSED)
+
+
 class _Parsed(NamedTuple):
     tree: ast.Module
     lowered: bool  # parsed after libcst lowered newer syntax
@@ -311,8 +322,8 @@ class _Parsed(NamedTuple):
 def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
     """The tree, or the error (message, line, column)."""
     try:
-        return _Parsed(ast.parse(source, type_comments=False), False, _wide_lines(source),
-                       _INDENTED_CLASS.search(source) is not None)
+        return _Parsed(_ast_parse(source), False, _wide_lines(source),
+                       _indented_class(source))
     except (SyntaxError, ValueError) as exc:
         if b"\x00" in source:
             return ("the file contains null bytes", 1, 1)
@@ -321,7 +332,7 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
             return _syntax_error(exc, source)
         tree, code = newer
         return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")),
-                       _INDENTED_CLASS.search(source) is not None)
+                       _indented_class(source))
     except (RecursionError, MemoryError):
         return ("the file is too deeply nested to parse", 1, 1)
 
@@ -347,7 +358,7 @@ def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
     if isinstance(exc, SyntaxError):
         if not source.isascii():  # parsing bytes, some offsets count bytes: the text's count characters
             try:
-                ast.parse(importlib.util.decode_source(source))
+                _ast_parse(importlib.util.decode_source(source))
             except SyntaxError as again:
                 exc = again
             except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
@@ -399,7 +410,7 @@ def _parse_newer_syntax(source: bytes) -> tuple[ast.Module, str] | None:
     if code is None:
         return None
     try:
-        return ast.parse(code), code
+        return _ast_parse(code), code
     except (SyntaxError, ValueError):
         return None
 
@@ -454,10 +465,33 @@ def _wide_lines(source: bytes) -> dict[int, bytes]:
             if not line.isascii()}
 
 
-#: a ``class`` statement that is not at the top level: a class in a function starts a line
-#: of its own (compound statements never follow ``;`` or a colon), indented, where a line
-#: ends in LF, CRLF or a lone CR; or it follows a backslash that joined it to an indented line
-_INDENTED_CLASS = re.compile(rb"(?:^|\r)[ \t\f]+class\b|\\(?:\r\n?|\n)[ \t\f]*class\b", re.MULTILINE)
+_BLANK = frozenset(b" \t\f")
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_LF, _CR, _BACKSLASH = ord("\n"), ord("\r"), ord("\\")
+
+
+def _indented_class(source: bytes) -> bool:
+    """Whether a ``class`` statement may stand below the top level. A class in a function
+    starts a line of its own (compound statements never follow ``;`` or a colon), indented,
+    where a line ends in LF, CRLF or a lone CR; or it follows a backslash that joined it to
+    an indented line. The word ``class`` is found by ``bytes.find`` (a regular expression
+    with these alternatives costs a tenth of parsing the file), its few places looked at."""
+    at = source.find(b"class")
+    while at >= 0:
+        end = at + 5
+        if end == len(source) or source[end] not in _WORD:
+            start = at
+            while start and source[start - 1] in _BLANK:
+                start -= 1
+            before = source[start - 1] if start else _LF  # the file's start begins a line
+            if start < at and before in (_LF, _CR):
+                return True  # an indented line
+            if before == _LF and start >= 2 and source[start - 2] == _CR:
+                start -= 1  # CRLF
+            if before in (_LF, _CR) and start >= 2 and source[start - 2] == _BACKSLASH:
+                return True  # a line joined to the one before
+        at = source.find(b"class", at + 1)
+    return False
 
 
 class _Extractor:

@@ -451,8 +451,8 @@ def test_the_console_script_exits_with_main_s_status_and_its_output_flushed(tmp_
     proc = subprocess.run([*script, "check", str(repo), "--format", "json"], capture_output=True, env=env)
     report = json.loads(proc.stdout)
     assert proc.returncode == 1 and report["findings"], proc.stderr
-    proc = subprocess.run([*script, "check", str(repo), "--format", "json"], stdout=subprocess.PIPE, env=env,
-                          stderr=subprocess.PIPE)  # the second run: answered from the cache, same bytes
+    # the second run, answered from the cache: the same report
+    proc = subprocess.run([*script, "check", str(repo), "--format", "json"], capture_output=True, env=env)
     assert json.loads(proc.stdout) == {**report, "summary": json.loads(proc.stdout)["summary"]}
     closed = subprocess.run([*script, "check", "/nonexistent"], capture_output=True, text=True, env=env)
     assert closed.returncode == 2 and "no such file or directory" in closed.stderr

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,10 +113,24 @@ def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
             tree = ast.parse(source)
         except SyntaxError:
             continue
-        searched += module._INDENTED_CLASS.search(source) is None
+        searched += not module._indented_class(source)
         assert module._Extractor(nested=True).run(tree) == module._Extractor(
-            nested=module._INDENTED_CLASS.search(source) is not None).run(tree), name
+            nested=module._indented_class(source)).run(tree), name
     assert searched > 20  # the shortcut was taken, not only the search
+
+
+#: what ``_indented_class`` answers, as a regular expression (too slow to use: the oracle)
+_INDENTED_CLASS = re.compile(rb"(?:^|\r)[ \t\f]+class\b|\\(?:\r\n?|\n)[ \t\f]*class\b", re.MULTILINE)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([b"class", b" ", b"\t", b"\f", b"\n", b"\r", b"\\", b"x", b"_", b"1", b"(", b":",
+                                 b"classmethod", b"subclass", b"\xc3\xa9"]), max_size=12))
+def test_the_search_for_an_indented_class_is_the_regular_expression_s(pieces: list[bytes]) -> None:
+    source = b"".join(pieces)
+    from rules.summary import _indented_class
+
+    assert _indented_class(source) == (_INDENTED_CLASS.search(source) is not None), source
 
 
 EDGE_CASES = (
@@ -180,3 +196,17 @@ def test_a_detail_that_cannot_be_made_is_an_error_not_an_empty_module() -> None:
     assert not [f for f in report.findings if f.code == "SSOT001" and not f.symbol.startswith("crash:")]
     [concept] = report.concepts
     assert {c.code: c.status for c in concept.checks}["SSOT001"] == "skip"
+
+
+def test_warnings_about_the_analysed_code_are_not_ssot_s() -> None:
+    """An invalid escape sequence is a warning of the parser (a SyntaxWarning from Python
+    3.12, shown by default): about someone else's code, never printed, and under ``-W error``
+    never a parse error."""
+    import subprocess
+    import sys
+
+    script = ("from rules.summary import summarize\n"
+              "print(summarize(b'pattern = \"\\\\d+\\\\_\"\\nclass A:\\n    x = \"\\\\w\"\\n').error)")
+    for flag in ("default", "error"):
+        proc = subprocess.run([sys.executable, "-W", flag, "-c", script], capture_output=True, text=True, check=True)
+        assert (proc.stdout, proc.stderr) == ("None\n", ""), flag
