@@ -5,8 +5,10 @@ The cache is content-addressed, so it needs no invalidation but one: the tool ve
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
 code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
-SQLite in WAL mode makes it safe for two runs to share it. A cache that cannot be opened,
-read or written is skipped with a warning; it never fails a run.
+SQLite in WAL mode makes it safe for two runs to share it; it is not synced to disk (a
+cache is worth less than the time: a run writes 20 MB on 10,000 files), so a machine that
+crashes may leave it damaged, and a damaged file is replaced by a new one. A cache that
+cannot be opened, read or written is skipped with a warning; it never fails a run.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ class SummaryStore:
     def _open(self, directory: str, version: str) -> None:
         # fingerprints hash tuples of ints, the same in every process of one Python version
         name = f"summaries-f{FORMAT}-v{version}-py{sys.version_info[0]}{sys.version_info[1]}.sqlite"
-        path = os.path.join(directory, name)
+        path = self._path = os.path.join(directory, name)
+        replaced = False
         for attempt in range(_OPEN_ATTEMPTS):
             try:
                 os.makedirs(directory, exist_ok=True)
                 db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA synchronous=OFF")
                 db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
@@ -59,6 +62,13 @@ class SummaryStore:
                     continue
                 print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
                 return
+            except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: start a new one, once
+                if replaced:
+                    print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
+                    return
+                db.close()
+                self._remove(exc)
+                replaced = True
             except (OSError, sqlite3.Error) as exc:
                 print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
                 return
@@ -67,6 +77,23 @@ class SummaryStore:
             if not os.path.basename(old).startswith(name):
                 with contextlib.suppress(OSError):
                     os.remove(old)
+
+    def _remove(self, exc: Exception) -> None:
+        """Remove a damaged cache file (the next run starts a new one), and say so."""
+        print(f"ssot: warning: the cache file is damaged ({exc}); removed: the next run starts a new one"
+              if self._db is not None else f"ssot: warning: the cache file is damaged ({exc}); starting a new one",
+              file=sys.stderr)
+        self.close()
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(OSError):
+                os.remove(self._path + suffix)
+
+    def _failed(self, exc: sqlite3.Error, what: str) -> None:
+        """A read or write that failed: a damaged file is removed, anything else said."""
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self._remove(exc)
+        else:
+            print(f"ssot: warning: {what} ({exc})", file=sys.stderr)
 
     def get_many(self, shas: Iterable[str]) -> dict[str, FileSummary]:
         found: dict[str, FileSummary] = {}
@@ -100,7 +127,7 @@ class SummaryStore:
                 with self._db:
                     self._db.executemany("DELETE FROM summaries WHERE sha = ?", [(sha,) for sha in damaged])
         except sqlite3.Error as exc:
-            print(f"ssot: warning: cache read failed ({exc}); parsing instead", file=sys.stderr)
+            self._failed(exc, "cache read failed; parsing instead")
         return found
 
     def put_many(self, items: dict[str, FileSummary]) -> None:
@@ -126,7 +153,7 @@ class SummaryStore:
                 self._db.execute("BEGIN")
                 self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
         except sqlite3.Error as exc:
-            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+            self._failed(exc, "cache write failed")
             return False
         return True
 
@@ -137,8 +164,12 @@ class SummaryStore:
             return hit
         try:
             row = self._db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
+        except sqlite3.Error as exc:
+            self._failed(exc, "cache read failed; analysing instead")
+            return None
+        if row is None:
+            return None
+        try:
             report = pickle.loads(row[0])
             if not isinstance(report, Report):
                 raise TypeError(f"a {type(report).__name__}, not a report")
@@ -163,7 +194,7 @@ class SummaryStore:
                 self._db.execute("DELETE FROM reports WHERE rowid NOT IN "
                                  "(SELECT rowid FROM reports ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
         except sqlite3.Error as exc:
-            print(f"ssot: warning: cache write failed ({exc})", file=sys.stderr)
+            self._failed(exc, "cache write failed")
 
     def close(self) -> None:
         if self._db is not None:

@@ -55,6 +55,33 @@ def test_a_corrupt_row_is_reparsed_not_fatal(tmp_path: Path, capsys) -> None:  #
     assert capsys.readouterr().err == ""  # the damaged row is gone
 
 
+def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The cache is not synced to disk: after a crash of the machine its file may be
+    damaged. The next run starts a new one instead of running without a cache for ever."""
+    items = {blob_sha(s): summarize(s) for s in SOURCES}
+    for damage in ("header", "pages"):
+        folder = tmp_path / damage
+        store = SummaryStore(str(folder), "1.0")
+        store.put_many({**items, **{f"{i:040x}": summarize(b"x = %d\n" % i + b"#" * 3000) for i in range(300)}})
+        store.close()
+        [path] = folder.glob("*.sqlite")
+        with open(path, "r+b") as handle:  # the file's header, or every page after the schema's
+            handle.seek(0 if damage == "header" else 4096)
+            handle.write(b"\xff" * (100 if damage == "header" else path.stat().st_size - 4096))
+        damaged = SummaryStore(str(folder), "1.0")
+        assert damaged.get_many(list(items)) == {}
+        damaged.close()
+        assert "cache file is damaged" in capsys.readouterr().err, damage
+        fresh = SummaryStore(str(folder), "1.0")  # a new file, that keeps what is put in it
+        assert fresh._db is not None and fresh.get_many(list(items)) == {}
+        fresh.put_many(items)
+        fresh.close()
+        again = SummaryStore(str(folder), "1.0")
+        assert again.get_many(list(items)) == items
+        again.close()
+        assert "cache" not in capsys.readouterr().err
+
+
 WRITER = """
 import sys
 from bot.cache import SummaryStore
