@@ -185,6 +185,22 @@ def test_a_command_runs_without_the_cyclic_collector_and_restores_it(tmp_path: P
     assert gc.isenabled()
     assert cli.main(["check", str(repo), "--format", "json"]) == 0
     assert seen == [False] and gc.isenabled()
+    # the console script leaves with it still off: turned on, it would walk the whole heap first
+    exits: list[tuple[int, bool]] = []
+
+    def leave(code: int) -> None:
+        exits.append((code, gc.isenabled()))
+        raise SystemExit(code)
+
+    monkeypatch.setattr(os, "_exit", leave)
+    monkeypatch.setattr(sys, "argv", ["ssot", "check", str(repo), "--format", "json"])
+    monkeypatch.setattr(sys, "gettrace", lambda: None)  # as when no debugger or coverage tracer runs
+    try:
+        with pytest.raises(SystemExit):
+            cli.run()
+        assert exits == [(0, False)]
+    finally:
+        gc.enable()
 
 
 def test_fail_on_any_fails_on_inherited_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
