@@ -26,6 +26,22 @@ NO_CONCEPTS_HINT = ("ssot: no concepts are configured ({where}); only file-level
                     "Declare concepts in .github/ssot.toml or [tool.ssot] in pyproject.toml.")
 
 
+def _jobs(text: str) -> int:
+    """``--jobs``: how many parser processes."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} is below 0")
+    return value
+
+
+def _add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--jobs", type=_jobs, default=0,
+                        help="parser processes (default 0: one per core; 1: none, parse in the ssot process)")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -43,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--base", help="mark findings new/fixed against this git revision")
     check.add_argument("--config", help="config file with top-level keys (overrides the repository's)")
     check.add_argument("--format", choices=FORMATS, default="text")
-    check.add_argument("--jobs", type=int, default=0, help="parser processes (default: one per core)")
+    _add_jobs(check)
 
     resolve = sub.add_parser("resolve", help="say where dotted names lead, and why")
     resolve.add_argument("args", nargs="+", metavar="[PATH] NAME", help="optional repository path, then names")
@@ -51,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     resolve.add_argument("--config")
     resolve.add_argument("--format", choices=("text", "json"), default="text")
 
-    discover.add_parser(sub)
+    _add_jobs(discover.add_parser(sub))
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook server")
     serve.add_argument("--host", default=None)

@@ -23,7 +23,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     parser = subparsers.add_parser("discover", help=HELP, description=HELP)
     parser.add_argument("path", nargs="?", default=".", help="working tree, directory or bare git repository")
     parser.add_argument("--rev", help="read this git revision (nothing checked out)")
-    parser.add_argument("--jobs", type=int, default=0, help="parser processes (default: one per core)")
     return parser
 
 

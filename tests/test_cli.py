@@ -242,6 +242,10 @@ def test_io_and_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     with pytest.raises(SystemExit) as exc:
         main(["check", "--format", "yaml"])
     assert exc.value.code == 2
+    for command, jobs, said in (("check", "-1", "-1 is below 0"), ("discover", "two", "not a whole number")):
+        with pytest.raises(SystemExit) as exc:
+            main([command, str(repo), "--jobs", jobs])
+        assert exc.value.code == 2 and f"argument --jobs: {said}" in capsys.readouterr().err
 
 
 def test_second_run_is_served_from_the_disk_cache(tmp_path: Path, capsys: pytest.CaptureFixture[str],
