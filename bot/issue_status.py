@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.checkrun import concept_table
+from rules.config import ConfigProblem
 from rules.model import ConceptResult
 
 MARKER = "<!-- ssot:concept={name} -->"
@@ -146,6 +147,27 @@ def status_body(concept: ConceptResult, *, branch: str, sha: str, when: str) -> 
     if len(text) > MAX_COMMENT:
         text = body(GRAPH_TOO_LARGE, table[: MAX_COMMENT // 2] + "\n\n…")
     return text
+
+
+UNCHECKED = "## ⚠️ SSOT: `{name}` could not be validated on `{branch}`"
+BROKEN_CONFIG = ("The configuration has problems, so nothing was validated at {sha} ({when}); the status "
+                 "shown here comes back with the first push whose configuration is valid:")
+
+
+def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: str, sha: str, when: str,
+                       previous: str | None) -> str:
+    """The status comment while the default branch's config is broken: which problems,
+    where. It keeps the status the comment showed before, so fixing the config and the code
+    at once still announces the flip."""
+    lines = [marker(name)]
+    if previous is not None:
+        lines.append(STATUS_MARKER.format(status=previous))
+    lines += [UNCHECKED.format(name=name, branch=branch), "", BROKEN_CONFIG.format(sha=sha, when=when), ""]
+    lines += [f"- `{p.path}:{p.line}`{f' `{p.key}`' if p.key else ''}: {p.message}" for p in problems[:50]]
+    if len(problems) > 50:
+        lines.append(f"- and {len(problems) - 50} more (`ssot check` lists them all)")
+    lines += ["", FOOTER.format(branch=branch, name=name)]
+    return "\n".join(lines)[:MAX_COMMENT]
 
 
 def flip_body(concept: ConceptResult, kind: str, *, branch: str, sha: str, closing: bool) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.context import AppContext, Delivery
 from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
 from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
 from bot.queue import Job, Superseded
+from rules.config import ConfigProblem, declared_issues
 from rules.model import Report
 
 FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
@@ -320,6 +322,11 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     files = await config_files(api, repo.owner, repo.name, tree)
     config = load_config(files)
     if config.result.problems:
+        # the concepts it names with an issue hear why nothing was validated
+        declared = declared_issues(config.text, config.path or "")
+        failed = await _each_issue(job, declared, lambda name, number: _config_broken(
+            ctx, api, repo, branch, sha, name, number, config.result.problems))
+        job.fields.update(concepts=len(declared), issues_failed=failed or None)
         return "config-invalid"
     tracked = [c for c in config.result.config.concepts if c.issue]
     if not tracked:
@@ -329,25 +336,46 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     job.checkpoint()
     report = await ctx.analyse(run_check, snapshot, None, config, ctx.store, workers=ctx.settings.workers)
     ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)
-    tracked_results = [c for c in report.concepts if c.issue]
+    results = {c.name: c for c in report.concepts if c.issue}
+    failed = await _each_issue(job, [(c.name, int(c.issue or 0)) for c in results.values()],
+                               lambda name, _number: _update_issue(ctx, api, repo, branch, sha, results[name]))
+    # counts go to the job's log line; the outcome stays a small set (it is a metric label)
+    job.fields.update(concepts=len(results), issues_failed=failed or None)
+    return "validated-partly" if failed else "validated"
+
+
+async def _each_issue(job: Job, issues: Sequence[tuple[str, int]],
+                      update: Callable[[str, int], Awaitable[object]]) -> int:
+    """``update`` each (concept, issue number); one unreachable issue must not starve the
+    others. Returns how many failed (each logged)."""
     failed = 0
-    for concept in tracked_results:
+    for name, number in issues:
         job.checkpoint()
         try:
-            await _update_issue(ctx, api, repo, branch, sha, concept)
-        except Exception:  # noqa: BLE001 - one unreachable issue must not starve the others
+            await update(name, number)
+        except Exception:  # noqa: BLE001 - logged; the next issue is still updated
             failed += 1
-            logs.event(
-                "tracking issue not updated",
-                level=logging.WARNING,
-                exc_info=True,
-                concept=concept.name,
-                issue=concept.issue,
-                **job.fields,
-            )
-    # counts go to the job's log line; the outcome stays a small set (it is a metric label)
-    job.fields.update(concepts=len(tracked_results), issues_failed=failed or None)
-    return "validated-partly" if failed else "validated"
+            logs.event("tracking issue not updated", level=logging.WARNING, exc_info=True,
+                       concept=name, issue=number, **job.fields)
+    return failed
+
+
+async def _config_broken(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: str,
+                         number: int, problems: Sequence[ConfigProblem]) -> None:
+    """The concept's status comment says the config is broken (and keeps the status it showed)."""
+    existing = issue_status.find(await api.comments(repo.owner, repo.name, number), concept)
+    previous = issue_status.shown_status(existing["body"]) if existing else None
+    body = issue_status.broken_config_body(concept, problems, branch=branch, sha=sha, when=ctx.clock.iso(),
+                                           previous=previous)
+    await _put_status(api, repo, number, existing, body)
+
+
+async def _put_status(api: InstallationAPI, repo: Repo, number: int, existing: dict[str, Any] | None,
+                      body: str) -> None:
+    if existing is None:
+        await api.comment(repo.owner, repo.name, number, body)
+    elif existing.get("body") != body:
+        await api.edit_comment(repo.owner, repo.name, int(existing["id"]), body)
 
 
 async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: Any) -> int:
@@ -356,10 +384,7 @@ async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branc
     existing = issue_status.find(await api.comments(owner, name, number), concept.name)
     body = issue_status.status_body(concept, branch=branch, sha=sha, when=ctx.clock.iso())
     previous = issue_status.shown_status(existing["body"]) if existing else None
-    if existing is None:
-        await api.comment(owner, name, number, body)
-    elif existing.get("body") != body:
-        await api.edit_comment(owner, name, int(existing["id"]), body)
+    await _put_status(api, repo, number, existing, body)
     kind = issue_status.flip(previous, concept.status)
     closing = concept.status == "pass" and concept.close_issue
     if closing:

@@ -113,6 +113,27 @@ def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigR
     return _Validator(text, source, prefix).run(data)
 
 
+def declared_issues(text: str, source: str) -> tuple[tuple[str, int], ...]:
+    """The ``(name, issue)`` of every concept table that has both, read leniently from a
+    config with problems (the concepts it keeps are only its valid ones): whom to tell that
+    nothing could be validated. Nothing when the file is not TOML."""
+    try:
+        data: object = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return ()
+    if source.endswith("pyproject.toml"):
+        for part in ("tool", "ssot"):
+            data = data.get(part, {}) if isinstance(data, dict) else {}
+    concepts = data.get("concept", []) if isinstance(data, dict) else []
+    out: dict[tuple[str, int], None] = {}
+    for concept in concepts if isinstance(concepts, list) else []:
+        if isinstance(concept, dict):
+            name, issue = concept.get("name"), concept.get("issue")
+            if isinstance(name, str) and name and type(issue) is int and issue > 0:
+                out[(name, issue)] = None
+    return tuple(out)
+
+
 def _toml_error_line(message: str) -> int:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else 1

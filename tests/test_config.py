@@ -135,3 +135,16 @@ def test_garbage_text_never_raises(text: str) -> None:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError:
         assert result.problems and result.problems[0].message.startswith("not valid TOML")
+
+
+def test_the_issues_a_broken_config_names_are_read_leniently() -> None:
+    from rules.config import declared_issues
+
+    text = ('fail_on = "sometimes"\n[[concept]]\nname = "A"\ncanonical = "not a path!"\nissue = 7\n'
+            '[[concept]]\nname = "B"\nissue = true\n[[concept]]\nname = "A"\nissue = 7\n'
+            '[[concept]]\nissue = 9\n[[concept]]\nname = "C"\nissue = 8\n')
+    assert declared_issues(text, ".github/ssot.toml") == (("A", 7), ("C", 8))
+    pyproject = "[tool.ssot]\nfail_on = 1\n[[tool.ssot.concept]]\nname = 'P'\nissue = 3\n"
+    assert declared_issues(pyproject, "pyproject.toml") == (("P", 3),)
+    assert declared_issues("[[concept]\nname = 'A'", ".github/ssot.toml") == ()
+    assert declared_issues("concept = 3", ".github/ssot.toml") == ()

@@ -96,3 +96,32 @@ async def test_one_unreachable_issue_does_not_stop_the_others(bot: Bot, github: 
     [status] = bot_comments(repo, 564)
     assert "## ✅ SSOT: `WebSocketManager` passes on `main`" in status["body"]
     assert [r.status for r in github.calls("issues/list-comments")] == [404, 200]
+
+
+async def test_a_broken_config_is_said_on_every_issue_it_names(bot: Bot, github: FakeGitHub) -> None:
+    """Nothing can be validated: the status comments say why (file, line, key), keep the
+    status they showed, and the first valid push after it announces the flip."""
+    repo = github.repo()
+    repo.issue(564)
+    repo.issue(77)
+    await push(bot, repo, BASE)
+    [status] = bot_comments(repo, 564)
+    broken = 'fail_on = "sometimes"\n' + CONFIG + '\n[[concept]]\nname = "Config"\ncanonical = "not a path!"\nissue = 77\n'
+    await push(bot, repo, {".github/ssot.toml": broken})
+    [unchecked] = bot_comments(repo, 564)
+    assert unchecked["id"] == status["id"] and unchecked["edits"] == 1
+    body = unchecked["body"]
+    assert body.startswith(issue_status.marker("WebSocketManager"))
+    assert "## ⚠️ SSOT: `WebSocketManager` could not be validated on `main`" in body
+    assert "- `.github/ssot.toml:1` `fail_on`: must be" in body and "`concept[1].canonical`" in body
+    assert issue_status.shown_status(body) == "pass"
+    # a concept whose own table is invalid still names its issue: it hears it too
+    [other] = bot_comments(repo, 77)
+    assert "`Config` could not be validated" in other["body"] and issue_status.shown_status(other["body"]) is None
+    assert repo.git.tip("main") in body
+
+    await push(bot, repo, {".github/ssot.toml": CONFIG, **DUPLICATE})  # fixed, and the code regressed meanwhile
+    status_now, flip = bot_comments(repo, 564)
+    assert "## ❌ SSOT: `WebSocketManager` fails on `main`" in status_now["body"]
+    assert flip["body"] == issue_status.REGRESSED.format(name="WebSocketManager", branch="main",
+                                                         sha=repo.git.tip("main"))
