@@ -106,7 +106,8 @@ async def test_a_broken_config_is_said_on_every_issue_it_names(bot: Bot, github:
     repo.issue(77)
     await push(bot, repo, BASE)
     [status] = bot_comments(repo, 564)
-    broken = 'fail_on = "sometimes"\n' + CONFIG + '\n[[concept]]\nname = "Config"\ncanonical = "not a path!"\nissue = 77\n'
+    broken = ('fail_on = "sometimes"\n' + CONFIG
+              + '\n[[concept]]\nname = "Config"\ncanonical = "not a path!"\nissue = 77\n')
     await push(bot, repo, {".github/ssot.toml": broken})
     [unchecked] = bot_comments(repo, 564)
     assert unchecked["id"] == status["id"] and unchecked["edits"] == 1
