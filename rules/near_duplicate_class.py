@@ -38,7 +38,7 @@ import sys
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from typing import NamedTuple
 
@@ -141,27 +141,46 @@ class _Fingerprints:
         numbers: dict[bytes, int] = {}
         self.first: list[int] = []  # the first candidate with each fingerprint
         self.copies: dict[int, list[int]] = {}  # every candidate, for fingerprints several have
+        self.owner: list[int] = []  # each candidate's fingerprint (-1: it has none)
         for i, shape in enumerate(shapes):
             if shape:
                 x = numbers.setdefault(shape if isinstance(shape, bytes) else packed(shape), len(self.first))
                 if x == len(self.first):
                     self.first.append(i)
+                elif x in self.copies:
+                    self.copies[x].append(i)
                 else:
-                    self.copies.setdefault(x, [self.first[x]]).append(i)
+                    self.copies[x] = [self.first[x], i]
+                self.owner.append(x)
+            else:
+                self.owner.append(-1)
         self.threshold = threshold
-        self.shapes = [array("q", data) for data in numbers]
-        self.sizes = [len(shape) for shape in self.shapes]
+        #: the fingerprints as bytes, one block of them all, and where each starts in it
+        self.packed = list(numbers)
+        self.blob = b"".join(self.packed)
+        self.sizes = [len(data) >> 3 for data in self.packed]
+        self._arrays: list[array[int] | None] = [None] * len(self.packed)  # made when first asked for
         #: hash of each fingerprint without its names (cached in the summary; else computed)
-        self.unnamed = [hash(unnamed_shape(tuple(s))) for s in self.shapes] if unnamed is None else [
-            unnamed[i] for i in self.first]
-        self._sets: list[frozenset[int] | None] = [None] * len(self.shapes)
+        self.unnamed = [hash(unnamed_shape(tuple(self.shape(x)))) for x in range(len(self.packed))] \
+            if unnamed is None else [unnamed[i] for i in self.first]
+        self._sets: list[frozenset[int] | None] = [None] * len(self.packed)
         self._names: dict[int, frozenset[int]] = {}
-        frequency = Counter(chain.from_iterable(self.shapes))
+        frequency = Counter(array("q", self.blob))
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
         self._keys: dict[int, tuple[list[int], int, int]] = {}
-        self._blob: bytes | None = None
         self._starts: list[int] = []
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def shape(self, x: int) -> array[int]:
+        """One fingerprint's features (made from its bytes on first use: a search with a base
+        looks at a few of them)."""
+        made = self._arrays[x]
+        if made is None:
+            made = self._arrays[x] = array("q", self.packed[x])
+        return made
 
     def similarity(self, x: int, y: int) -> float:
         """The exact Jaccard index of two fingerprints (0 when their sizes alone rule it out)."""
@@ -173,8 +192,8 @@ class _Fingerprints:
             x, y = y, x
         left = sets[x]
         if left is None:
-            left = sets[x] = frozenset(self.shapes[x])  # x is usually compared again: kept
-        common = len(left.intersection(self.shapes[y]))
+            left = sets[x] = frozenset(self.shape(x))  # x is usually compared again: kept
+        common = len(left.intersection(self.shape(y)))
         return common / (a + b - common)
 
     def near(self, value: float) -> bool:
@@ -188,7 +207,7 @@ class _Fingerprints:
         names = self._names
         for z in (x, y):
             if z not in names:
-                shape = self.shapes[z]
+                shape = self.shape(z)
                 names[z] = frozenset(shape[bisect_left(shape, NAMED[0]):bisect_left(shape, NAMED[1])])
         left, right = names[x], names[y]
         shared = len(left & right)
@@ -211,7 +230,7 @@ class _Fingerprints:
         return found
 
     def _lookup_keys(self, x: int) -> tuple[list[int], int, int]:
-        shape = self.shapes[x]
+        shape = self.shape(x)
         rare = self._rare
         if rare.keys().isdisjoint(shape):
             return [], 0, 0
@@ -230,14 +249,13 @@ class _Fingerprints:
         wanted = set(features)
         out: dict[int, list[int]] = {f: [] for f in wanted}
         if len(wanted) > _SEARCHED:
-            for y, shape in enumerate(self.shapes):
-                for f in wanted.intersection(shape):
+            for y in range(len(self.packed)):
+                for f in wanted.intersection(self.shape(y)):
                     out[f].append(y)
             return out
-        if self._blob is None:
-            self._blob = b"".join(shape.tobytes() for shape in self.shapes)
-            self._starts = list(accumulate((len(shape) * 8 for shape in self.shapes[:-1]), initial=0))
-        blob, starts = self._blob, self._starts
+        if not self._starts:
+            self._starts = list(accumulate(map(len, self.packed[:-1]), initial=0))
+        blob, starts = self.blob, self._starts
         for f in wanted:
             needle = array("q", [f]).tobytes()
             at = blob.find(needle)
@@ -251,15 +269,19 @@ class _Fingerprints:
         """The candidates with this fingerprint."""
         return self.copies.get(x) or [self.first[x]]
 
-    def renamed(self) -> list[list[int]]:
+    def renamed(self, of: Iterable[int] | None = None) -> list[list[int]]:
         """Groups of fingerprints equal but for their name features (a copy whose methods,
-        bases or decorators were renamed), each in order."""
-        counts = Counter(self.unnamed)
+        bases or decorators were renamed), each in order: all of them, or those of ``of``."""
+        if of is None:
+            counts = Counter(self.unnamed)
+            wanted: Container[int] = {key for key, count in counts.items() if count > 1}
+        else:
+            wanted = {self.unnamed[x] for x in of}
         groups: dict[int, list[int]] = {}
         for x, key in enumerate(self.unnamed):
-            if counts[key] > 1:
+            if key in wanted:
                 groups.setdefault(key, []).append(x)
-        return list(groups.values())
+        return [group for group in groups.values() if len(group) > 1]
 
 
 class _Forest:
@@ -314,7 +336,7 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     pair), frequent in generated code.
     """
     prints = _Fingerprints(shapes, threshold, unnamed)
-    forest = _Forest(len(prints.shapes))
+    forest = _Forest(len(prints))
     alive: dict[int, bool] = {}
     lowest: dict[int, float] = {}  # root -> lowest similarity among the joins so far
 
@@ -394,7 +416,7 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
     share the most of its lookup features (each has at most ``_RARE`` classes): bounded work
     per source, whatever the size of the repository."""
     prints = _Fingerprints(shapes, threshold, unnamed)
-    owner = {m: x for x in range(len(prints.shapes)) for m in prints.members(x)}
+    owner = prints.owner
     ordered: dict[int, list[int]] = {}
 
     def by_name(x: int) -> list[int]:
@@ -402,11 +424,11 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
             ordered[x] = sorted(prints.members(x), key=lambda m: (names[m], m))
         return ordered[x]
 
+    sources = [i for i in sorted(sources) if owner[i] >= 0]
     renamed: dict[int, tuple[list[int], int]] = {}  # x -> its group of renamed copies, x's place in it
-    for group in prints.renamed():
+    for group in prints.renamed({owner[i] for i in sources}):
         for at, x in enumerate(group):
             renamed[x] = (group, at)
-    sources = [i for i in sorted(sources) if i in owner]
     # a fingerprint is found by a key when both look up by it (prefix filtering): the
     # fingerprints with each of the sources' keys, less those that do not look up by it
     having = prints.having(chain.from_iterable(prints.keys(owner[i])[0] for i in sources))
@@ -523,6 +545,23 @@ def _clusters(ctx: Context) -> Iterator[Finding]:
             _location(found[first]), related=tuple(_location(found[m]) for m in others[:LISTED - 1]))
 
 
+class _Names(Sequence[str]):
+    """The candidates' names, each made when first asked for (a search with a base asks for few)."""
+
+    def __init__(self, found: list[Candidate]) -> None:
+        self.found = found
+        self.made: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # no slices
+        name = self.made.get(i)
+        if name is None:
+            name = self.made[i] = self.found[i].name
+        return name
+
+
 def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     """Each class in a changed file with its closest near copy anywhere."""
     rule = sys.modules[__name__]
@@ -531,7 +570,7 @@ def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     if not sources:
         return
     closest = closest_copies([c.cls.shape for c in found], ctx.config.duplicates.threshold,
-                             [c.name for c in found], sources, _usable(ctx, found), [c.cls.unnamed for c in found])
+                             _Names(found), sources, _usable(ctx, found), [c.cls.unnamed for c in found])
     for me in sorted(closest):
         other, similarity = closest[me]
         mine, theirs = found[me], found[other]

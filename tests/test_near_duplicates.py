@@ -177,7 +177,7 @@ def test_both_ways_of_finding_who_has_a_feature_agree(sets, data) -> None:
     features = data.draw(st.lists(st.sampled_from(everything), max_size=20)) if everything else []
     prints = _Fingerprints(shapes, THRESHOLD)
     many = features + list(range(-300, 0))  # more than are searched as bytes: one pass over all
-    expected = {f: [x for x, shape in enumerate(prints.shapes) if f in shape] for f in many}
+    expected = {f: [x for x in range(len(prints)) if f in prints.shape(x)] for f in many}
     assert prints.having(features) == {f: expected[f] for f in features}
     assert prints.having(many) == expected
 
