@@ -60,19 +60,9 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
     raw = snapshot.read([path]).get(path, b"")
     text = raw.decode("utf-8", errors="replace")
     result = parse_config(text, path)
-    if path == "pyproject.toml" and "ssot" not in _tool_tables(text):
+    if not result.config.source:  # pyproject.toml without [tool.ssot]
         return LoadedConfig(result, "", None)
     return LoadedConfig(result, text, path)
-
-
-def _tool_tables(text: str) -> set[str]:
-    import tomllib
-
-    try:
-        tool = tomllib.loads(text).get("tool", {})
-    except tomllib.TOMLDecodeError:
-        return {"ssot"}  # let the parser report it
-    return set(tool) if isinstance(tool, dict) else set()
 
 
 @dataclass

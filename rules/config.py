@@ -96,7 +96,7 @@ def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigR
     """Parse a config file. ``table`` is ``"tool.ssot"`` for pyproject.toml.
 
     For pyproject.toml without a ``[tool.ssot]`` table the default config is returned
-    with no problems.
+    with no problems, and with no ``source``: it comes from no file.
     """
     if table is None and source.endswith("pyproject.toml"):
         table = "tool.ssot"
@@ -105,12 +105,12 @@ def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigR
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         return ConfigResult(Config(source=source), (ConfigProblem(source, "", f"not valid TOML: {exc}", line),))
-    prefix = ""
     if table:
         for part in table.split("."):
-            data = data.get(part, {}) if isinstance(data, dict) else {}
-        prefix = table + "."
-    return _Validator(text, source, prefix).run(data)
+            if not isinstance(data, dict) or part not in data:
+                return ConfigResult(Config())  # no such table: the default, from no file
+            data = data[part]
+    return _Validator(text, source).run(data)
 
 
 def declared_issues(text: str, source: str) -> tuple[tuple[str, int], ...]:
@@ -140,10 +140,9 @@ def _toml_error_line(message: str) -> int:
 
 
 class _Validator:
-    def __init__(self, text: str, source: str, prefix: str) -> None:
+    def __init__(self, text: str, source: str) -> None:
         self.lines = text.splitlines()
         self.source = source
-        self.prefix = prefix
         self.problems: list[ConfigProblem] = []
 
     def problem(self, key: str, message: str, needle: str | None = None) -> None:
@@ -182,7 +181,11 @@ class _Validator:
                     return number + 1
         return start + 1
 
-    def run(self, data: dict[str, Any]) -> ConfigResult:
+    def run(self, data: object) -> ConfigResult:
+        if not isinstance(data, dict):  # `ssot = 3` under [tool] (a TOML file itself is always a table)
+            line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*ssot\s*=", text)), 1)
+            self.problems.append(ConfigProblem(self.source, "tool.ssot", f"must be a table, not {data!r}", line))
+            data = {}
         known = {"roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept"}
         for key in data:
             if key not in known:

@@ -7,7 +7,7 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rules.config import DEFAULT_EXCLUDE, parse_config
+from rules.config import DEFAULT_EXCLUDE, Config, ConfigProblem, ConfigResult, parse_config
 
 GOOD = """\
 roots = ["src"]
@@ -51,6 +51,11 @@ def test_pyproject_table() -> None:
             "canonical = 'a.b.A'\n")
     result = parse_config(text, "pyproject.toml")
     assert result.problems == () and result.config.fail_on == "any" and result.config.concepts[0].name == "A"
+    assert result.config.source == "pyproject.toml"
+    for other in ("[project]\nname = 'x'\n", "[tool.black]\nline-length = 1\n", "tool = 3\n"):
+        assert parse_config(other, "pyproject.toml") == ConfigResult(Config())  # no table: no file, no problem
+    broken = parse_config("[project]\nname = 'x'\n\n[tool]\nssot = 3\n", "pyproject.toml")
+    assert broken.problems == (ConfigProblem("pyproject.toml", "tool.ssot", "must be a table, not 3", 5),)
 
 
 def test_every_problem_is_reported_with_key_and_line() -> None:
@@ -120,7 +125,7 @@ concept_keys = st.sampled_from(["name", "canonical", "aliases", "preferred", "na
 def test_garbage_structures_never_raise(data: dict) -> None:
     from rules.config import _Validator
 
-    result = _Validator("", ".github/ssot.toml", "").run(data)
+    result = _Validator("", ".github/ssot.toml").run(data)
     for concept in result.config.concepts:
         assert isinstance(concept.name, str) and isinstance(concept.canonical, str)
     for problem in result.problems:
