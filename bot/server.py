@@ -99,8 +99,10 @@ def make_app(
                 await asyncio.wait_for(queue.idle(), shutdown_grace)
             await queue.stop()
             await session.close()
-            executor.shutdown(wait=True)
-            if store is None:
+            # an analysis still running is not waited for (its job is cancelled and its check
+            # run completed; a thread cannot be stopped, and the process ends after this)
+            executor.shutdown(wait=False, cancel_futures=True)
+            if store is None and not app[CONTEXT].analysing:
                 summaries.close()
 
     app.cleanup_ctx.append(services)

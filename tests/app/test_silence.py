@@ -62,6 +62,39 @@ async def test_a_server_stopping_completes_running_and_waiting_checks(
         assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
 
 
+async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
+    aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub, monkeypatch: Any
+) -> None:
+    """A thread cannot be cancelled: the stop completes the check run and ends without
+    waiting for the analysis (it ran on until the process ended, however long it took)."""
+    from bot import jobs
+
+    started, release, finished = threading.Event(), threading.Event(), threading.Event()
+    real = jobs.run_check
+
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        started.set()
+        release.wait(10)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            finished.set()
+
+    monkeypatch.setattr(jobs, "run_check", slow)
+    client = await aiohttp_client(server.make_app(settings, clock=clock, shutdown_grace=0))
+    bot = Bot(client, settings)
+    s = pull(github, HARMLESS)
+    await bot.deliver("pull_request", opened(s))
+    assert await asyncio.to_thread(started.wait, 30)
+    try:
+        await client.close()
+        assert not finished.is_set()  # the stop did not wait for it
+        [run] = github.runs_for(s.head)
+        assert (run["status"], run["conclusion"]) == ("completed", "neutral")
+    finally:
+        release.set()
+
+
 async def test_a_server_stopping_while_github_creates_the_run_completes_it(
     aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub
 ) -> None:
