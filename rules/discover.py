@@ -310,10 +310,8 @@ def _imports(ctx: Context, names: set[str]) -> Counter[tuple[str, int]]:
     """How many modules import each class of these names (by (path, line) of the class),
     through whatever path."""
     count: Counter[tuple[str, int]] = Counter()
-    for path in sorted(ctx.index.files):
+    for path in ctx.index.importing(names):
         summary = ctx.index.files[path]
-        if not names & summary.import_names:
-            continue
         module = ctx.module_of(path)
         seen = set()
         for imp in summary.imports:

@@ -70,6 +70,21 @@ class Index:
             if name not in self.modules:
                 self.modules[name] = Module(name, None, True, None)
         self._classes_by_name: dict[str, list[tuple[str, ClassInfo]]] | None = None
+        self._importers: dict[str, list[str]] | None = None
+
+    def importing(self, names: Iterable[str]) -> list[str]:
+        """The paths of the files that import any of these names (``from m import Name``,
+        anywhere in the file), in path order. From the headers: one table for every name,
+        made on the first question."""
+        if self._importers is None:
+            self._importers = {}
+            for path in sorted(self.files):
+                for name in self.files[path].import_names:
+                    self._importers.setdefault(name, []).append(path)
+        found: set[str] = set()
+        for name in names:
+            found.update(self._importers.get(name, ()))
+        return sorted(found)
 
     def classes_named(self, name: str) -> list[tuple[str, ClassInfo]]:
         """Every class definition with this name, as (path, class), in path order."""

@@ -32,10 +32,8 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     names = concept.class_names | {p.rsplit(".", 1)[-1] for p in concept.paths}
     pref_module, _, pref_name = concept.preferred.rpartition(".")
     findings: list[Finding] = []
-    for path in sorted(ctx.index.files):
+    for path in ctx.index.importing(names):
         summary = ctx.index.files[path]
-        if summary.import_names.isdisjoint(names):
-            continue
         imports = [i for i in summary.imports if i.name in names]
         if not imports:
             continue

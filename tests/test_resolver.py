@@ -348,3 +348,15 @@ def _counting(r):  # type: ignore[no-untyped-def]
 
         setattr(r, name, counted)
     return lambda: calls[0]
+
+
+def test_the_files_importing_a_name_come_from_one_table_of_the_headers() -> None:
+    from rules.index import Index
+
+    files = {"b.py": "from a import X\n", "a.py": "class X:\n    pass\n",
+             "c.py": "def f():\n    from .a import Y as Z\n", "d.py": "import a\nX = a.X\n",
+             "e.py": "from a import (W,\n    X)\n"}
+    index = Index({path: summarize(source.encode()) for path, source in files.items()})
+    assert index.importing(["X"]) == ["b.py", "e.py"]
+    assert index.importing({"Y", "X", "nothing"}) == ["b.py", "c.py", "e.py"]
+    assert index.importing([]) == []
