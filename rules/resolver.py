@@ -19,7 +19,6 @@ from rules.summary import Binding, ClassInfo
 
 _BUILTINS = frozenset(dir(builtins))
 _MAX_DEPTH = 200
-_CYCLE = "import cycle: "
 
 
 class Target(NamedTuple):
@@ -33,6 +32,8 @@ class Target(NamedTuple):
     site: tuple[str, int] | None = None
     #: (path, line) of the first binding followed: where the looked-up name is bound
     entry: tuple[str, int] | None = None
+    #: unresolved because the bindings lead back to one being followed
+    cyclic: bool = False
 
     @property
     def identity(self) -> tuple[str, ...]:
@@ -116,7 +117,7 @@ class Resolver:
                     # a path that names a module which is not there: say that, not "no name"
                     missing = ".".join(parts[: j + 1])
                     reason = f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)"
-                    return [t._replace(reason=reason)
+                    return [t._replace(reason=reason, cyclic=False)
                             for t in current]
             return current
         top = parts[0]
@@ -181,11 +182,11 @@ class Resolver:
                 found = self._bindings(module_name, exports[attr], chain)
             else:
                 found = self._chained(module_name, summary.stars, attr, chain)
-            if sub is not None and any(t.reason.startswith(_CYCLE) for t in found):
+            if sub is not None and any(t.cyclic for t in found):
                 # importing a submodule binds it as its package's attribute: re-exports of
                 # that name which only lead back to themselves (`from . import sub` in the
                 # package's __init__) hold the submodule
-                found = [t for t in found if not t.reason.startswith(_CYCLE)] + [self._submodule(sub, chain)]
+                found = [t for t in found if not t.cyclic] + [self._submodule(sub, chain)]
             if found or attr in exports:
                 return _merge(found)
         if sub is not None:
@@ -315,7 +316,7 @@ class Resolver:
         if key in self._active or len(self._active) > _MAX_DEPTH:
             self._cycles += 1
             cycle = " → ".join(m for m, _ in self._active[self._active.index(key):]) if key in self._active else "…"
-            return [Target("unresolved", None, chain, f"{_CYCLE}{cycle} → {module_name}")]
+            return [Target("unresolved", None, chain, f"import cycle: {cycle} → {module_name}", cyclic=True)]
         cached = self._binding_cache.get(key)
         if cached is None:
             cycles = self._cycles
