@@ -944,12 +944,12 @@ class _Header(_Extractor):
             for case in stmt.cases:  # type: ignore[attr-defined]
                 self.block(case.body, state)
 
-    def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
+    def import_from(self, stmt: ast.ImportFrom, state: State | None = None) -> None:
         module, col = stmt.module or "", self.col(stmt)
         self.imports.extend(ImportInfo(stmt.lineno, col, module, stmt.level, alias.name, alias.asname or "")
                             for alias in stmt.names)
 
-    def import_(self, stmt: ast.Import, state: State) -> None:
+    def import_(self, stmt: ast.Import, state: State | None = None) -> None:
         col = self.col(stmt)
         self.imports.extend(ImportInfo(stmt.lineno, col, alias.name, 0, "", alias.asname or "")
                             for alias in stmt.names)
@@ -971,12 +971,10 @@ class _Header(_Extractor):
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
         for inner in _function_statements(node.body):
             kind = type(inner)
-            if kind is ast.ImportFrom or kind is ast.Import:
-                for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), inner.module or "", inner.level,
-                                                   alias.name, alias.asname or "") if kind is ast.ImportFrom else
-                                        ImportInfo(inner.lineno, self.col(inner), alias.name, 0, "",
-                                                   alias.asname or ""))
+            if kind is ast.ImportFrom:
+                self.import_from(inner)  # type: ignore[arg-type]
+            elif kind is ast.Import:
+                self.import_(inner)  # type: ignore[arg-type]
         self.nested_classes(node.body, f"{node.name}.<locals>")
         return -1
 
