@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, leaving: bool = False) -> int:
+    """Run one command; its exit status. ``leaving``: the process ends right after (the
+    console script), so the cyclic collector is not turned on again."""
     args = build_parser().parse_args(argv)
     # a path that is not UTF-8 (kept as surrogates): its bytes as they are for people, a
     # \udcXX escape in JSON and SARIF (valid JSON, never invalid UTF-8)
@@ -85,8 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":  # a long-running server collects its garbage
         return _command(args)
     # one command's run holds thousands of summaries (tuples: no garbage cycles), which the
-    # cyclic collector would only walk again and again (a third of a run with a base)
-    collecting = gc.isenabled()
+    # cyclic collector would only walk again and again (a third of a run with a base); once
+    # on again at the end, its first pass would walk every object the run made
+    collecting = gc.isenabled() and not leaving
     gc.disable()
     try:
         return _command(args)
@@ -100,40 +103,54 @@ def run() -> NoReturn:
     apart. A check ends holding tens of thousands of summaries, and freeing them one by one
     at interpreter exit costs more than a tenth of a second (a fifth of a one-file check on
     10,000 modules); the operating system frees the memory at once. Nothing is lost: the
-    output is flushed here, the cache's transactions are committed as they go, and the
-    parser processes are joined before ``main`` returns."""
-    # the cyclic collector stays off to the end: once on again, its first pass would walk
-    # every object the run made (a tenth of a second), just before the memory is freed
-    gc.disable()
-    code = main()
-    if sys.getprofile() is not None or sys.gettrace() is not None:
+    output was flushed by ``main`` (a failed write is its exit status 2), the cache's
+    transactions are committed as they go, and the parser processes are joined."""
+    code = main(leaving=True)
+    if _observed():
         sys.exit(code)  # a profiler or a coverage tracer writes its results at a normal exit
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader gone (``| head``), a closed stream
-            stream.flush()
+    with contextlib.suppress(OSError, ValueError):  # stderr gone: nothing left to say it with
+        sys.stderr.flush()
     os._exit(code)
+
+
+def _observed() -> bool:
+    """A profiler, debugger or coverage tool is watching this process."""
+    if sys.getprofile() is not None or sys.gettrace() is not None:
+        return True
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12: coverage's `sysmon` core
+    return monitoring is not None and monitoring.get_tool(monitoring.COVERAGE_ID) is not None
 
 
 def _command(args: argparse.Namespace) -> int:
     try:
-        if args.command == "check":
-            return cmd_check(args)
-        if args.command == "resolve":
-            return cmd_resolve(args)
-        if args.command == "discover":
-            return discover.run(args)
-        if args.command == "serve":
-            from bot.server import serve
-
-            return serve(args.host, args.port)
+        code = _dispatch(args)
+        sys.stdout.flush()  # here, where a write that fails (a full disk) is an error
+        return code
     except (SnapshotError, AnalysisError) as exc:
         print(f"ssot: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except BrokenPipeError:  # the reader went away (`| head`): what it read stands
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         return EXIT_ERROR
     except OSError as exc:
         print(f"ssot: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check":
+        return cmd_check(args)
+    if args.command == "resolve":
+        return cmd_resolve(args)
+    if args.command == "discover":
+        return discover.run(args)
+    if args.command == "serve":
+        from bot.server import serve
+
+        return serve(args.host, args.port)
     return EXIT_ERROR
 
 

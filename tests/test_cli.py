@@ -201,6 +201,15 @@ def test_a_command_runs_without_the_cyclic_collector_and_restores_it(tmp_path: P
         assert exits == [(0, False)]
     finally:
         gc.enable()
+    # a server collects its garbage: `ssot serve` runs with the collector on
+    from bot import server
+
+    serving: list[bool] = []
+    monkeypatch.setattr(server, "serve", lambda host, port: serving.append(gc.isenabled()) or 0)
+    monkeypatch.setattr(sys, "argv", ["ssot", "serve"])
+    with pytest.raises(SystemExit):
+        cli.run()
+    assert serving == [True] and exits[-1] == (0, True)
 
 
 def test_fail_on_any_fails_on_inherited_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -476,6 +485,23 @@ def test_the_console_script_exits_with_main_s_status_and_its_output_flushed(tmp_
     assert json.loads(proc.stdout) == {**report, "summary": json.loads(proc.stdout)["summary"]}
     closed = subprocess.run([*script, "check", "/nonexistent"], capture_output=True, text=True, env=env)
     assert closed.returncode == 2 and "no such file or directory" in closed.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_that_cannot_be_written_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    """`ssot check > report.json` on a full disk: exit 2 saying why, never 0 with nothing."""
+    repo = make_repo(tmp_path, GOOD)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-c", "from bot.cli import run; run()", "check", str(repo),
+                               "--format", "json"], stdout=full, stderr=subprocess.PIPE, text=True,
+                              env={**env, "XDG_CACHE_HOME": str(tmp_path / "c")})
+    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    piped = subprocess.Popen([sys.executable, "-c", "from bot.cli import run; run()", "check", str(repo), "--format",
+                              "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert piped.stdout is not None and piped.stderr is not None
+    piped.stdout.close()  # the reader goes away at once (`| head -0`): no traceback, no noise
+    assert piped.wait(60) == 2 and piped.stderr.read() == b""
 
 
 def test_parsing_in_processes_from_a_threaded_program(tmp_path: Path) -> None:
