@@ -33,6 +33,12 @@ _OPEN_ATTEMPTS = 20
 _REPORTS = 16
 
 
+def _damaged(exc: sqlite3.Error) -> bool:
+    """SQLite says the file is not a database, or a damaged one (not: locked, full, read-only)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
 class SummaryStore:
     def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
         self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
@@ -47,6 +53,7 @@ class SummaryStore:
         path = self._path = os.path.join(directory, name)
         replaced = False
         for attempt in range(_OPEN_ATTEMPTS):
+            db = None
             try:
                 os.makedirs(directory, exist_ok=True)
                 db = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
@@ -55,42 +62,53 @@ class SummaryStore:
                 db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
-            except sqlite3.OperationalError as exc:
+            except sqlite3.Error as exc:
+                if db is not None:
+                    db.close()
                 # two runs creating the file at once: switching it to WAL needs a moment alone
                 if "locked" in str(exc) and attempt < _OPEN_ATTEMPTS - 1:
                     time.sleep(0.05 * (attempt + 1))
                     continue
+                if _damaged(exc) and not replaced:  # not a database, or a damaged one: a new one, once
+                    replaced = self._remove(exc)
+                    if replaced:
+                        continue
                 print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
                 return
-            except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: start a new one, once
-                if replaced:
-                    print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
-                    return
-                db.close()
-                self._remove(exc)
-                replaced = True
-            except (OSError, sqlite3.Error) as exc:
+            except OSError as exc:
                 print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
                 return
+        else:
+            return  # still locked after every attempt (said above)
         self._db = db
         for old in glob.glob(os.path.join(directory, "summaries-*.sqlite*")):
             if not os.path.basename(old).startswith(name):
                 with contextlib.suppress(OSError):
                     os.remove(old)
 
-    def _remove(self, exc: Exception) -> None:
-        """Remove a damaged cache file (the next run starts a new one), and say so."""
-        print(f"ssot: warning: the cache file is damaged ({exc}); removed: the next run starts a new one"
-              if self._db is not None else f"ssot: warning: the cache file is damaged ({exc}); starting a new one",
-              file=sys.stderr)
+    def _remove(self, exc: sqlite3.Error) -> bool:
+        """Remove a damaged cache file (a new one is started), and say so; False when it
+        cannot be removed (the cache is then off)."""
+        opened = self._db is not None
         self.close()
-        for suffix in ("", "-wal", "-shm"):
+        try:
+            os.remove(self._path)
+        except FileNotFoundError:
+            pass
+        except OSError as error:
+            print(f"ssot: warning: the cache file is damaged ({exc}) and cannot be removed ({error})",
+                  file=sys.stderr)
+            return False
+        for suffix in ("-wal", "-shm"):
             with contextlib.suppress(OSError):
                 os.remove(self._path + suffix)
+        then = "the next run starts a new one" if opened else "starting a new one"
+        print(f"ssot: warning: the cache file was damaged ({exc}); removed, {then}", file=sys.stderr)
+        return True
 
     def _failed(self, exc: sqlite3.Error, what: str) -> None:
         """A read or write that failed: a damaged file is removed, anything else said."""
-        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+        if _damaged(exc):
             self._remove(exc)
         else:
             print(f"ssot: warning: {what} ({exc})", file=sys.stderr)

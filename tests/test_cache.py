@@ -71,7 +71,7 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
         damaged = SummaryStore(str(folder), "1.0")
         assert damaged.get_many(list(items)) == {}
         damaged.close()
-        assert "cache file is damaged" in capsys.readouterr().err, damage
+        assert "cache file was damaged" in capsys.readouterr().err, damage
         fresh = SummaryStore(str(folder), "1.0")  # a new file, that keeps what is put in it
         assert fresh._db is not None and fresh.get_many(list(items)) == {}
         fresh.put_many(items)
@@ -80,6 +80,14 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
         assert again.get_many(list(items)) == items
         again.close()
         assert "cache" not in capsys.readouterr().err
+    # an error that says nothing of the file (here: a connection closed under the store) keeps it
+    [path] = folder.glob("*.sqlite")
+    store = SummaryStore(str(folder), "1.0")
+    assert store._db is not None
+    store._db.close()
+    assert store.get_many(list(items)) == {}
+    assert "cache read failed" in capsys.readouterr().err and path.exists()
+    assert SummaryStore(str(folder), "1.0").get_many(list(items)) == items
 
 
 WRITER = """
