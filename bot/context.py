@@ -30,20 +30,11 @@ class AppContext:
     store: SummaryStore
     #: one thread: analysis is CPU-bound and the summary store is not thread-safe
     analysis: ThreadPoolExecutor
-    #: analyses running on that thread now (a cancelled job's analysis runs on to its end)
-    analysing: int = 0
 
     async def analyse(self, func: Callable[..., T], /, *args: object, **kwargs: object) -> T:
         """Run ``func`` on the analysis thread, off the event loop."""
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.analysis, functools.partial(self._counted, func, *args, **kwargs))
-
-    def _counted(self, func: Callable[..., T], /, *args: object, **kwargs: object) -> T:
-        self.analysing += 1
-        try:
-            return _uncollected(func, *args, **kwargs)
-        finally:
-            self.analysing -= 1
+        return await loop.run_in_executor(self.analysis, functools.partial(_uncollected, func, *args, **kwargs))
 
 
 def _uncollected(func: Callable[..., T], /, *args: object, **kwargs: object) -> T:

@@ -100,10 +100,11 @@ def make_app(
             await queue.stop()
             await session.close()
             # an analysis still running is not waited for (its job is cancelled and its check
-            # run completed; a thread cannot be stopped, and the process ends after this)
-            executor.shutdown(wait=False, cancel_futures=True)
-            if store is None and not app[CONTEXT].analysing:
-                summaries.close()
+            # run completed; a thread cannot be stopped): the store is closed on its thread,
+            # after it, and the process ends without waiting (``ssot serve`` leaves at once)
+            if store is None:
+                executor.submit(summaries.close)
+            executor.shutdown(wait=False)
 
     app.cleanup_ctx.append(services)
     app.router.add_post("/webhook", handle_webhook)

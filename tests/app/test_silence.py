@@ -63,7 +63,7 @@ async def test_a_server_stopping_completes_running_and_waiting_checks(
 
 
 async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
-    aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub, monkeypatch: Any
+    aiohttp_client: Any, settings: Settings, clock: FakeClock, github: FakeGitHub, monkeypatch: Any, tmp_path: Any
 ) -> None:
     """A thread cannot be cancelled: the stop completes the check run and ends without
     waiting for the analysis (it ran on until the process ended, however long it took)."""
@@ -81,8 +81,9 @@ async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
             finished.set()
 
     monkeypatch.setattr(jobs, "run_check", slow)
-    client = await aiohttp_client(server.make_app(settings, clock=clock, shutdown_grace=0))
-    bot = Bot(client, settings)
+    on_disk = dataclasses.replace(settings, cache_dir=str(tmp_path / "cache"))
+    client = await aiohttp_client(server.make_app(on_disk, clock=clock, shutdown_grace=0))
+    bot = Bot(client, on_disk)
     s = pull(github, HARMLESS)
     await bot.deliver("pull_request", opened(s))
     assert await asyncio.to_thread(started.wait, 30)
@@ -93,6 +94,19 @@ async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
         assert (run["status"], run["conclusion"]) == ("completed", "neutral")
     finally:
         release.set()
+        assert await asyncio.to_thread(finished.wait, 30)
+    # the analysis ran on to its end with the cache open (closed on its thread, after it): the
+    # summaries it made are kept
+    from bot import __version__
+
+    kept = SummaryStore(on_disk.cache_dir, __version__)
+    assert kept._db is not None
+    for _ in range(100):
+        if kept._db.execute("SELECT count(*) FROM summaries").fetchone()[0] >= 3:
+            break
+        await asyncio.sleep(0.05)
+    assert kept._db.execute("SELECT count(*) FROM summaries").fetchone()[0] >= 3
+    kept.close()
 
 
 async def test_a_server_stopping_while_github_creates_the_run_completes_it(
