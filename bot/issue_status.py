@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.checkrun import concept_table
+from bot.checkrun import code, concept_table, one_line
 from rules.config import ConfigProblem
 from rules.model import ConceptResult
 
@@ -50,13 +50,16 @@ def find(comments: Sequence[dict[str, Any]], name: str) -> dict[str, Any] | None
     needle = marker(name)
     for c in comments:
         user = c.get("user")
-        if isinstance(user, dict) and user.get("type") == "Bot" and needle in (c.get("body") or ""):
+        if isinstance(user, dict) and user.get("type") == "Bot" and (c.get("body") or "").startswith(needle):
             return c
     return None
 
 
 def shown_status(body: str) -> str | None:
-    match = _STATUS.search(body)
+    """The status the comment showed: its second line (text quoted further down, such as a
+    config problem, cannot pose as it)."""
+    lines = body.split("\n", 2)
+    match = _STATUS.fullmatch(lines[1]) if len(lines) > 1 else None
     return match.group(1) if match else None
 
 
@@ -152,22 +155,30 @@ def status_body(concept: ConceptResult, *, branch: str, sha: str, when: str) -> 
 UNCHECKED = "## ⚠️ SSOT: `{name}` could not be validated on `{branch}`"
 BROKEN_CONFIG = ("The configuration has problems, so nothing was validated at {sha} ({when}); the status "
                  "shown here comes back with the first push whose configuration is valid:")
+#: config problems listed in the comment (``ssot check`` lists them all), each cut to a line
+LISTED_PROBLEMS = 50
+PROBLEM_CHARS = 300
+KEY_CHARS = 100
 
 
 def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: str, sha: str, when: str,
                        previous: str | None) -> str:
     """The status comment while the default branch's config is broken: which problems,
     where. It keeps the status the comment showed before, so fixing the config and the code
-    at once still announces the flip."""
+    at once still announces the flip. A problem quotes the config (keys, values): one line
+    each, the key a code span, no HTML in the message."""
     lines = [marker(name)]
     if previous is not None:
         lines.append(STATUS_MARKER.format(status=previous))
     lines += [UNCHECKED.format(name=name, branch=branch), "", BROKEN_CONFIG.format(sha=sha, when=when), ""]
-    lines += [f"- `{p.path}:{p.line}`{f' `{p.key}`' if p.key else ''}: {p.message}" for p in problems[:50]]
-    if len(problems) > 50:
-        lines.append(f"- and {len(problems) - 50} more (`ssot check` lists them all)")
+    for p in problems[:LISTED_PROBLEMS]:
+        key = f" {code(one_line(p.key, KEY_CHARS))}" if p.key else ""
+        message = one_line(p.message, PROBLEM_CHARS).replace("<", "&lt;")
+        lines.append(f"- {code(f'{p.path}:{p.line}')}{key}: {message}")
+    if len(problems) > LISTED_PROBLEMS:
+        lines.append(f"- and {len(problems) - LISTED_PROBLEMS} more (`ssot check` lists them all)")
     lines += ["", FOOTER.format(branch=branch, name=name)]
-    return "\n".join(lines)[:MAX_COMMENT]
+    return "\n".join(lines)
 
 
 def flip_body(concept: ConceptResult, kind: str, *, branch: str, sha: str, closing: bool) -> str:

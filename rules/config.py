@@ -7,6 +7,7 @@ report them all at once.
 
 from __future__ import annotations
 
+import datetime
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -113,6 +114,11 @@ def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigR
     return _Validator(text, source).run(data)
 
 
+#: TOML's kinds of value, for messages
+_KINDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "an array",
+          datetime.datetime: "a date and time", datetime.date: "a date", datetime.time: "a time"}
+
+
 def declared_issues(text: str, source: str) -> tuple[tuple[str, int], ...]:
     """The ``(name, issue)`` of every concept table that has both, read leniently from a
     config with problems (the concepts it keeps are only its valid ones): whom to tell that
@@ -129,8 +135,8 @@ def declared_issues(text: str, source: str) -> tuple[tuple[str, int], ...]:
     for concept in concepts if isinstance(concepts, list) else []:
         if isinstance(concept, dict):
             name, issue = concept.get("name"), concept.get("issue")
-            if isinstance(name, str) and name and type(issue) is int and issue > 0:
-                out[(name, issue)] = None
+            if isinstance(name, str) and name.strip() and type(issue) is int and issue > 0:
+                out[(name.strip(), issue)] = None  # the name as the config reads it
     return tuple(out)
 
 
@@ -147,6 +153,21 @@ class _Validator:
 
     def problem(self, key: str, message: str, needle: str | None = None) -> None:
         self.problems.append(ConfigProblem(self.source, key, message, self._line_of(key, needle)))
+
+    def _tool_ssot_line(self) -> int:
+        """Where pyproject.toml gives ``tool.ssot`` a value that is not a table: ``ssot =``
+        in the ``[tool]`` table, ``tool.ssot =`` at the top, or ``[[tool.ssot]]``."""
+        table = ""
+        for number, text in enumerate(self.lines, 1):
+            header = re.match(r"\s*\[\[?\s*([^\]]*?)\s*\]", text)
+            if header:
+                if re.fullmatch(r"tool\s*\.\s*[\"']?ssot[\"']?", header.group(1)) and text.lstrip().startswith("[["):
+                    return number
+                table = header.group(1)
+            elif (table == "tool" and re.match(r"\s*[\"']?ssot[\"']?\s*=", text)) or (
+                    table == "" and re.match(r"\s*tool\s*\.\s*[\"']?ssot[\"']?\s*=", text)):
+                return number
+        return 1
 
     def _line_of(self, key: str, needle: str | None) -> int:
         """Best effort: the line in the key's own table that mentions the value or the key,
@@ -183,8 +204,9 @@ class _Validator:
 
     def run(self, data: object) -> ConfigResult:
         if not isinstance(data, dict):  # `ssot = 3` under [tool] (a TOML file itself is always a table)
-            line = next((n for n, text in enumerate(self.lines, 1) if re.match(r"\s*ssot\s*=", text)), 1)
-            self.problems.append(ConfigProblem(self.source, "tool.ssot", f"must be a table, not {data!r}", line))
+            kind = _KINDS.get(type(data), type(data).__name__)
+            self.problems.append(ConfigProblem(self.source, "tool.ssot", f"must be a table, not {kind}",
+                                               self._tool_ssot_line()))
             data = {}
         known = {"roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept"}
         for key in data:

@@ -77,13 +77,15 @@ class Index:
         anywhere in the file), in path order. From the headers: one table for every name,
         made on the first question."""
         if self._importers is None:
-            self._importers = {}
+            table: dict[str, list[str]] = {}
             for path in sorted(self.files):
                 for name in self.files[path].import_names:
-                    self._importers.setdefault(name, []).append(path)
+                    table.setdefault(name, []).append(path)
+            self._importers = table
+        importers = self._importers
         found: set[str] = set()
         for name in names:
-            found.update(self._importers.get(name, ()))
+            found.update(importers.get(name, ()))
         return sorted(found)
 
     def classes_named(self, name: str) -> list[tuple[str, ClassInfo]]:

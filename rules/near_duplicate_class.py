@@ -155,9 +155,8 @@ class _Fingerprints:
             else:
                 self.owner.append(-1)
         self.threshold = threshold
-        #: the fingerprints as bytes, one block of them all, and where each starts in it
+        #: the fingerprints as bytes
         self.packed = list(numbers)
-        self.blob = b"".join(self.packed)
         self.sizes = [len(data) >> 3 for data in self.packed]
         self._arrays: list[array[int] | None] = [None] * len(self.packed)  # made when first asked for
         #: hash of each fingerprint without its names (cached in the summary; else computed)
@@ -165,10 +164,11 @@ class _Fingerprints:
             if unnamed is None else [unnamed[i] for i in self.first]
         self._sets: list[frozenset[int] | None] = [None] * len(self.packed)
         self._names: dict[int, frozenset[int]] = {}
-        frequency = Counter(array("q", self.blob))
+        frequency = Counter(array("q", b"".join(self.packed)))
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
         self._keys: dict[int, tuple[list[int], int, int]] = {}
+        self._blob = b""  # every fingerprint in one block of bytes (searched by ``having``)
         self._starts: list[int] = []
 
     def __len__(self) -> int:
@@ -253,9 +253,10 @@ class _Fingerprints:
                 for f in wanted.intersection(self.shape(y)):
                     out[f].append(y)
             return out
-        if not self._starts:
+        if not self._blob:
+            self._blob = b"".join(self.packed)
             self._starts = list(accumulate(map(len, self.packed[:-1]), initial=0))
-        blob, starts = self.blob, self._starts
+        blob, starts = self._blob, self._starts
         for f in wanted:
             needle = array("q", [f]).tobytes()
             at = blob.find(needle)

@@ -305,11 +305,19 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
 #: the file name the parser gives analysed code: its warnings (an invalid escape sequence is
 #: a SyntaxWarning from Python 3.12) are about someone else's code, never printed by ssot
 _ANALYSED = "<ssot: analysed code>"
-warnings.filterwarnings("ignore", module=re.escape(_ANALYSED))
 
 
 def _ast_parse(source: str | bytes) -> ast.Module:
+    # first among the filters at every parse: a filter set once at import is lost when the
+    # import ran inside ``catch_warnings`` (pytest collects so), and one put in front of it
+    # (``simplefilter("error")``) would turn a warning into a parse error
+    if warnings.filters[:1] != _IGNORED:
+        warnings.filterwarnings("ignore", module=re.escape(_ANALYSED))
     return ast.parse(source, _ANALYSED)
+
+
+warnings.filterwarnings("ignore", module=re.escape(_ANALYSED))
+_IGNORED = warnings.filters[:1]
 
 
 class _Parsed(NamedTuple):

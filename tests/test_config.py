@@ -54,8 +54,11 @@ def test_pyproject_table() -> None:
     assert result.config.source == "pyproject.toml"
     for other in ("[project]\nname = 'x'\n", "[tool.black]\nline-length = 1\n", "tool = 3\n"):
         assert parse_config(other, "pyproject.toml") == ConfigResult(Config())  # no table: no file, no problem
-    broken = parse_config("[project]\nname = 'x'\n\n[tool]\nssot = 3\n", "pyproject.toml")
-    assert broken.problems == (ConfigProblem("pyproject.toml", "tool.ssot", "must be a table, not 3", 5),)
+    for text, kind, line in (("[project]\nname = 'x'\n\n[tool]\nssot = 3\n", "an integer", 5),
+                             ("[tool.other]\nssot = 1\n\n[tool]\n'ssot' = 'x'\n", "a string", 5),
+                             ("[project]\n[[tool.ssot]]\nroots = ['a']\n[[tool.ssot]]\n", "an array", 2)):
+        problem = ConfigProblem("pyproject.toml", "tool.ssot", f"must be a table, not {kind}", line)
+        assert parse_config(text, "pyproject.toml").problems == (problem,), text
 
 
 def test_every_problem_is_reported_with_key_and_line() -> None:

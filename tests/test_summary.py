@@ -210,3 +210,17 @@ def test_warnings_about_the_analysed_code_are_not_ssot_s() -> None:
     for flag in ("default", "error"):
         proc = subprocess.run([sys.executable, "-W", flag, "-c", script], capture_output=True, text=True, check=True)
         assert (proc.stdout, proc.stderr) == ("None\n", ""), flag
+
+
+def test_warnings_about_the_analysed_code_stay_silent_whatever_filter_comes_first() -> None:
+    """In process too (the App, pytest): a filter put in front of ssot's (``error``,
+    ``always``) neither turns the parser's warning into a parse error nor shows it."""
+    import warnings
+
+    source = b'pattern = "\\d+"\nclass A:\n    x = "\\w"\n'
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert summarize(source).error is None
+        warnings.simplefilter("error")
+        assert summarize(source).error is None
+    assert seen == []
