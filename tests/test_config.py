@@ -152,6 +152,8 @@ def test_the_issues_a_broken_config_names_are_read_leniently() -> None:
             '[[concept]]\nname = "B"\nissue = true\n[[concept]]\nname = "A"\nissue = 7\n'
             '[[concept]]\nissue = 9\n[[concept]]\nname = "C"\nissue = 8\n')
     assert declared_issues(text, ".github/ssot.toml") == (("A", 7), ("C", 8))
+    spaced = '[[concept]]\nname = " A "\nissue = 7\n[[concept]]\nname = "  "\nissue = 8\n'
+    assert declared_issues(spaced, ".github/ssot.toml") == (("A", 7),)  # the name as the config reads it
     pyproject = "[tool.ssot]\nfail_on = 1\n[[tool.ssot.concept]]\nname = 'P'\nissue = 3\n"
     assert declared_issues(pyproject, "pyproject.toml") == (("P", 3),)
     assert declared_issues("[[concept]\nname = 'A'", ".github/ssot.toml") == ()

@@ -127,6 +127,28 @@ def test_status_comment_remembers_its_status() -> None:
     assert issue_status.find([{"id": 1, "body": "hi", "user": {"type": "User"}}, mine], "WebSocketManager") is mine
 
 
+def test_a_broken_config_comment_quotes_the_config_without_letting_it_speak() -> None:
+    """A problem quotes keys and values from the config: one line each, no heading, no
+    mention, no HTML; a status marker inside can never be taken for the comment's own."""
+    from rules.config import ConfigProblem
+
+    key = 'x\n<!-- ssot:status=fail -->\n### @octocat ' + "k" * 500
+    problems = [ConfigProblem(".github/ssot.toml", key, "unknown key `x`\n<!-- ssot:status=fail -->", 3)] * 60
+    body = issue_status.broken_config_body("WebSocketManager", problems, branch="main", sha="abc", when="now",
+                                           previous=None)
+    assert issue_status.shown_status(body) is None  # nothing shown before: nothing is claimed now
+    assert not any(line.startswith(("#", "<!-- ssot:status")) for line in body.splitlines()[2:])
+    assert "<!-- ssot:status=fail -->" not in body.split("`")[0::2]  # only ever inside a code span
+    assert body.count("\n- ") == issue_status.LISTED_PROBLEMS + 1 and "and 10 more" in body
+    assert len(body) < 40_000
+    kept = issue_status.broken_config_body("WebSocketManager", problems[:1], branch="main", sha="abc", when="now",
+                                           previous="pass")
+    assert issue_status.shown_status(kept) == "pass"
+    mine = {"id": 2, "body": kept, "user": {"type": "Bot"}}
+    other = {"id": 1, "body": "intro\n" + issue_status.marker("WebSocketManager"), "user": {"type": "Bot"}}
+    assert issue_status.find([other, mine], "WebSocketManager") is mine  # the marker opens the comment
+
+
 @pytest.mark.parametrize(("body", "command"), [
     ("/ssot recheck", commands.RECHECK), ("thanks!\n  /SSOT   Recheck  \n", commands.RECHECK),
     ("/ssot help", commands.HELP), ("> /ssot recheck", None), ("please /ssot recheck", None), (None, None)])
