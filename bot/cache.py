@@ -20,7 +20,7 @@ import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, MutableMapping
 
 from cachetools import LRUCache
 
@@ -40,8 +40,9 @@ def _damaged(exc: sqlite3.Error) -> bool:
 
 
 class SummaryStore:
-    def __init__(self, directory: str | None, version: str, *, memory_size: int = 200_000) -> None:
-        self.memory: LRUCache[str, FileSummary] = LRUCache(maxsize=memory_size)
+    def __init__(self, directory: str | None, version: str, *, memory_size: int | None = 200_000) -> None:
+        #: summaries in memory: a bounded LRU in a server; None, a plain dict for one command
+        self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
         self._db: sqlite3.Connection | None = None
         if directory:

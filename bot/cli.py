@@ -155,7 +155,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _store() -> SummaryStore:
-    return SummaryStore(settings.cache_dir(), __version__)
+    return SummaryStore(settings.cache_dir(), __version__, memory_size=None)
 
 
 class _ProgressBar:

@@ -19,10 +19,12 @@ def test_round_trip_and_memory_layer(tmp_path: Path) -> None:
     items = {blob_sha(s): summarize(s) for s in SOURCES}
     store.put_many(items)
     store.close()
-    again = SummaryStore(str(tmp_path), "1.0")
-    got = again.get_many(list(items) + ["0" * 40])
-    assert got == items
-    assert set(again.memory) == set(items)
+    for size in (None, 10):  # one command's plain dict; a server's bounded LRU
+        again = SummaryStore(str(tmp_path), "1.0", memory_size=size)
+        got = again.get_many(list(items) + ["0" * 40])
+        assert got == items
+        assert len(again.memory) == (len(items) if size is None else size)
+        again.close()
 
 
 def test_a_new_version_starts_empty_and_removes_the_old_file(tmp_path: Path) -> None:
