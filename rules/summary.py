@@ -25,7 +25,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 9
+FORMAT = 10
 
 
 class Param(NamedTuple):
@@ -149,10 +149,10 @@ class FileSummary:
     from the cache, a detail made once comes pickled.
     """
 
-    __slots__ = ("class_names", "import_names", "suppressions", "lines", "size", "error", "lowered", "_imports",
+    __slots__ = ("class_names", "import_names", "suppressions", "size", "error", "lowered", "_imports",
                  "_shapes", "_detail", "_blob", "_source", "made")
 
-    def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), lines: int = 0, size: int = 0,
+    def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), size: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
                  detail: Detail | None = None, blob: bytes | None = None, source: bytes | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
@@ -168,7 +168,6 @@ class FileSummary:
             detail = Detail()
         #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
         self.suppressions = suppressions
-        self.lines = lines
         #: the file's length in bytes (``max_file_bytes``: a git listing need not give it)
         self.size = size
         #: (message, line, column) when the file could not be parsed
@@ -250,7 +249,7 @@ class FileSummary:
 
     def header(self) -> tuple[object, ...]:
         return (tuple(sorted(self.class_names)), tuple(sorted(self.import_names)), self.suppressions,
-                self.lines, self.size, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
+                self.size, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
                 tuple(tuple(s) for s in self._shapes))
 
     def encode(self) -> bytes:
@@ -268,9 +267,9 @@ class FileSummary:
         fmt, *fields = marshal.loads(data)
         if fmt != FORMAT:
             raise ValueError(f"summary format {fmt}, expected {FORMAT}")
-        class_names, import_names, suppressions, lines, size, error, lowered, imports, shapes, pickled, data = fields
+        class_names, import_names, suppressions, size, error, lowered, imports, shapes, pickled, data = fields
         return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
-                   suppressions=suppressions, lines=lines, size=size, error=error, lowered=lowered, imports=imports,
+                   suppressions=suppressions, size=size, error=error, lowered=lowered, imports=imports,
                    shapes=shapes, blob=data if pickled else None, source=None if pickled else data)
 
 
@@ -298,7 +297,7 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1), size=len(source))
     return FileSummary(class_names=header.class_names, import_names=header.import_names, imports=header._imports,
-                       shapes=header._shapes, suppressions=_suppressions(source), lines=source.count(b"\n") + 1,
+                       shapes=header._shapes, suppressions=_suppressions(source),
                        size=len(source), lowered=parsed.lowered, **kept)  # type: ignore[arg-type]
 
 
