@@ -80,7 +80,8 @@ class SummaryStore:
                 print(f"ssot: warning: cache disabled ({path}: {exc})", file=sys.stderr)
                 return
         else:
-            return  # still locked after every attempt (said above)
+            print(f"ssot: warning: cache disabled ({path}: not opened in {_OPEN_ATTEMPTS} attempts)", file=sys.stderr)
+            return
         self._db = db
         for old in glob.glob(os.path.join(directory, "summaries-*.sqlite*")):
             if not os.path.basename(old).startswith(name):

@@ -117,27 +117,39 @@ def _observed() -> bool:
     """A profiler, debugger or coverage tool is watching this process."""
     if sys.getprofile() is not None or sys.gettrace() is not None:
         return True
-    monitoring = getattr(sys, "monitoring", None)  # Python 3.12: coverage's `sysmon` core
-    return monitoring is not None and monitoring.get_tool(monitoring.COVERAGE_ID) is not None
+    monitoring = getattr(sys, "monitoring", None)  # Python 3.12: cProfile, debuggers, coverage's `sysmon`
+    return monitoring is not None and any(monitoring.get_tool(tool) is not None for tool in range(6))
 
 
 def _command(args: argparse.Namespace) -> int:
     try:
         code = _dispatch(args)
-        sys.stdout.flush()  # here, where a write that fails (a full disk) is an error
+        try:
+            sys.stdout.flush()  # here, where a write that fails (a full disk) is an error
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            _error(f"cannot write the output: {exc.strerror or exc}")
+            return EXIT_ERROR
         return code
     except (SnapshotError, AnalysisError) as exc:
-        print(f"ssot: error: {exc}", file=sys.stderr)
+        _error(str(exc))
         return EXIT_ERROR
     except BrokenPipeError:  # the reader went away (`| head`): what it read stands
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush
         return EXIT_ERROR
     except OSError as exc:
-        print(f"ssot: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        _error(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc))
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+
+
+def _error(message: str) -> None:
+    """Say it on stderr, if stderr is still there (the exit status says it anyway)."""
+    with contextlib.suppress(OSError):
+        print(f"ssot: error: {message}", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:

@@ -56,10 +56,14 @@ def find(comments: Sequence[dict[str, Any]], name: str) -> dict[str, Any] | None
 
 
 def shown_status(body: str) -> str | None:
-    """The status the comment showed: its second line (text quoted further down, such as a
-    config problem, cannot pose as it)."""
-    lines = body.split("\n", 2)
-    match = _STATUS.fullmatch(lines[1]) if len(lines) > 1 else None
+    """The status the comment showed: the line right after the concept marker that opens it
+    (text quoted further down, such as a config problem, cannot pose as it). Line endings
+    may have become CRLF (a person edited the comment)."""
+    end = body.find("-->")
+    if not body.startswith("<!-- ssot:concept=") or end < 0:
+        return None
+    rest = body[end + 3:].replace("\r\n", "\n").split("\n", 2)
+    match = _STATUS.fullmatch(rest[1].strip()) if len(rest) > 1 and not rest[0].strip() else None
     return match.group(1) if match else None
 
 

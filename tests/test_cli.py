@@ -496,7 +496,13 @@ def test_output_that_cannot_be_written_is_an_error_not_a_pass(tmp_path: Path) ->
         proc = subprocess.run([sys.executable, "-c", "from bot.cli import run; run()", "check", str(repo),
                                "--format", "json"], stdout=full, stderr=subprocess.PIPE, text=True,
                               env={**env, "XDG_CACHE_HOME": str(tmp_path / "c")})
-    assert proc.returncode == 2 and "No space left on device" in proc.stderr
+    assert proc.returncode == 2 and "ssot: error: cannot write the output: No space left on device" in proc.stderr
+    gone = subprocess.Popen([sys.executable, "-c", "from bot.cli import run; run()", "check", str(tmp_path / "none")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert gone.stdout is not None and gone.stderr is not None
+    gone.stderr.close()  # nobody left to read the error: the status still says it
+    assert gone.wait(60) == 2
+    gone.stdout.close()
     piped = subprocess.Popen([sys.executable, "-c", "from bot.cli import run; run()", "check", str(repo), "--format",
                               "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert piped.stdout is not None and piped.stderr is not None

@@ -144,6 +144,9 @@ def test_a_broken_config_comment_quotes_the_config_without_letting_it_speak() ->
     kept = issue_status.broken_config_body("WebSocketManager", problems[:1], branch="main", sha="abc", when="now",
                                            previous="pass")
     assert issue_status.shown_status(kept) == "pass"
+    assert issue_status.shown_status(kept.replace("\n", "\r\n")) == "pass"  # edited on the web: CRLF
+    odd = issue_status.broken_config_body("A\nB", problems[:1], branch="main", sha="abc", when="now", previous="fail")
+    assert issue_status.shown_status(odd) == "fail"  # a name of two lines
     mine = {"id": 2, "body": kept, "user": {"type": "Bot"}}
     other = {"id": 1, "body": "intro\n" + issue_status.marker("WebSocketManager"), "user": {"type": "Bot"}}
     assert issue_status.find([other, mine], "WebSocketManager") is mine  # the marker opens the comment
