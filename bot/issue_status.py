@@ -165,6 +165,13 @@ PROBLEM_CHARS = 300
 KEY_CHARS = 100
 
 
+def _no_html(text: str) -> str:
+    """``<`` escaped where Markdown would read HTML: outside code spans (inside one it is
+    shown as it is, and an entity would be shown literally)."""
+    parts = re.split(r"(`+[^`]*`+)", text)
+    return "".join(part if part.startswith("`") else part.replace("<", "&lt;") for part in parts)
+
+
 def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: str, sha: str, when: str,
                        previous: str | None) -> str:
     """The status comment while the default branch's config is broken: which problems,
@@ -177,7 +184,7 @@ def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: 
     lines += [UNCHECKED.format(name=name, branch=branch), "", BROKEN_CONFIG.format(sha=sha, when=when), ""]
     for p in problems[:LISTED_PROBLEMS]:
         key = f" {code(one_line(p.key, KEY_CHARS))}" if p.key else ""
-        message = one_line(p.message, PROBLEM_CHARS).replace("<", "&lt;")
+        message = _no_html(one_line(p.message, PROBLEM_CHARS))
         lines.append(f"- {code(f'{p.path}:{p.line}')}{key}: {message}")
     if len(problems) > LISTED_PROBLEMS:
         lines.append(f"- and {len(problems) - LISTED_PROBLEMS} more (`ssot check` lists them all)")

@@ -145,6 +145,9 @@ def test_a_broken_config_comment_quotes_the_config_without_letting_it_speak() ->
                                            previous="pass")
     assert issue_status.shown_status(kept) == "pass"
     assert issue_status.shown_status(kept.replace("\n", "\r\n")) == "pass"  # edited on the web: CRLF
+    quoted = issue_status.broken_config_body("A", [ConfigProblem("p.toml", "k", "`<x>` is not <b>a path</b>", 1)],
+                                             branch="main", sha="abc", when="now", previous=None)
+    assert "`<x>` is not &lt;b>a path&lt;/b>" in quoted  # a code span shows `<` as it is; HTML elsewhere is text
     odd = issue_status.broken_config_body("A\nB", problems[:1], branch="main", sha="abc", when="now", previous="fail")
     assert issue_status.shown_status(odd) == "fail"  # a name of two lines
     mine = {"id": 2, "body": kept, "user": {"type": "Bot"}}
