@@ -208,16 +208,24 @@ class GitSnapshot:
         return {p: data[entries[p].sha] for p in wanted if entries[p].sha in data}
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
-        entries = self.entries()
-        wanted = [p for p in paths if p in entries]
-        found = blob_sizes(self.repo, list({entries[p].sha for p in wanted}))
-        return {p: found[entries[p].sha] for p in wanted if entries[p].sha in found}
+        return git_sizes(self.repo, self, paths)
 
 
 def known_sizes(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, int]:
     """The sizes a snapshot's listing gives."""
     entries = snapshot.entries()
     return {p: size for p in paths if p in entries and (size := entries[p].size) is not None}
+
+
+def git_sizes(repo: str, snapshot: Snapshot, paths: Iterable[str]) -> dict[str, int]:
+    """The sizes the listing gives, the others from their blobs' headers in ``repo``."""
+    entries = snapshot.entries()
+    wanted = [p for p in paths if p in entries]
+    out = known_sizes(snapshot, wanted)
+    unknown = [p for p in wanted if p not in out]
+    found = blob_sizes(repo, list({entries[p].sha for p in unknown}))
+    out.update((p, found[entries[p].sha]) for p in unknown if entries[p].sha in found)
+    return out
 
 
 def blob_sizes(repo: str, shas: list[str]) -> dict[str, int]:
@@ -319,13 +327,7 @@ class WorkTreeSnapshot:
         return out
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
-        entries = self.entries()
-        wanted = [p for p in paths if p in entries]
-        out = known_sizes(self, wanted)
-        unknown = [p for p in wanted if p not in out]  # the index's blobs, which read() gives
-        found = blob_sizes(self.top, list({entries[p].sha for p in unknown}))
-        out.update((p, found[entries[p].sha]) for p in unknown if entries[p].sha in found)
-        return out
+        return git_sizes(self.top, self, paths)  # the index's blobs, which read() gives
 
 
 def open_snapshot(path: str, rev: str | None) -> Snapshot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,14 @@ class Bot:
     @property
     def context(self) -> Any:
         return self.client.app[CONTEXT]
+
+
+async def eventually(check: Callable[[], object], *, tries: int = 100, pause: float = 0.01) -> None:
+    """Let the App's tasks run until ``check()`` holds (the caller asserts it after)."""
+    for _ in range(tries):
+        if check():
+            return
+        await asyncio.sleep(pause)
 
 
 @pytest.fixture

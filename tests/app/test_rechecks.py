@@ -3,11 +3,11 @@ and a newer head superseding older work."""
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 
 from bot import checkrun, commands
 from tests.app import payloads
-from tests.app.conftest import APP_ID, Bot, needs_shared
+from tests.app.conftest import APP_ID, Bot, eventually, needs_shared
 from tests.app.fakegithub import BOT_USER, FakeGitHub
 from tests.app.scenarios import DUPLICATE, HARMLESS, PullScenario, pull
 
@@ -124,7 +124,8 @@ async def test_bots_and_plain_comments_are_ignored(bot: Bot, github: FakeGitHub)
     assert github.runs_for(s.head) == [] and replies(s) == []
 
 
-async def test_a_command_is_answered_while_every_turn_is_taken(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+async def take_the_only_turn(make_bot, github: FakeGitHub) -> tuple[Bot, PullScenario, Any]:  # type: ignore[no-untyped-def]
+    """An App with one turn, held by pull request #3's check (GitHub holds its compare)."""
     bot = await make_bot(concurrency=1)
     busy = pull(github, HARMLESS, number=3)
     held = github.hold("GET", r"/compare/")
@@ -133,13 +134,15 @@ async def test_a_command_is_answered_while_every_turn_is_taken(make_bot, github:
         payloads.pull_request("opened", busy.repo, 3, head_sha=busy.head, head_ref="feature", base_sha=busy.base),
     )
     await held.arrived.wait()
+    return bot, busy, held
+
+
+async def test_a_command_is_answered_while_every_turn_is_taken(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+    bot, _busy, held = await take_the_only_turn(make_bot, github)
     s = pull(github, HARMLESS, number=9)
     payload = comment(github, s, "/ssot help", "rita")
     await bot.deliver("issue_comment", payload)
-    for _ in range(100):  # answered while the check above still holds the only turn
-        if replies(s):
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: replies(s))  # answered while the check above still holds the only turn
     assert replies(s) == [commands.HELP_TEXT]
     held.gate.set()  # type: ignore[union-attr]
     await bot.settle()
@@ -181,24 +184,14 @@ async def test_waiting_work_shows_in_progress_at_once_and_a_newer_head_ends_it( 
         make_bot, github: FakeGitHub) -> None:
     """With every turn taken, a pull request still gets its check run in progress at once;
     a newer head completes the waiting one as superseded before it analyses anything."""
-    bot = await make_bot(concurrency=1)
-    busy = pull(github, HARMLESS, number=3)
-    held = github.hold("GET", r"/compare/")
-    await bot.deliver(
-        "pull_request",
-        payloads.pull_request("opened", busy.repo, 3, head_sha=busy.head, head_ref="feature", base_sha=busy.base),
-    )
-    await held.arrived.wait()
+    bot, busy, held = await take_the_only_turn(make_bot, github)
     newer = busy.repo.git.commit({"app/x.py": "x = 1\n"}, branch="feature", message="more")
     newest = busy.repo.git.commit({"app/x.py": "x = 2\n"}, branch="feature", message="more")
     await bot.deliver(
         "pull_request",
         payloads.pull_request("synchronize", busy.repo, 4, head_sha=newer, head_ref="feature", base_sha=busy.base),
     )
-    for _ in range(50):  # the run is created by the job's own task, right after the answer
-        if github.runs_for(newer):
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: github.runs_for(newer))  # created by the job's own task, right after the answer
     assert [r["status"] for r in github.runs_for(newer)] == ["in_progress"]
     compares = len([r for r in github.requests if "/compare/" in r.path])
     for head in (newest, newest):
@@ -207,10 +200,8 @@ async def test_waiting_work_shows_in_progress_at_once_and_a_newer_head_ends_it( 
             payloads.pull_request("synchronize", busy.repo, 4, head_sha=head, head_ref="feature", base_sha=busy.base),
         )
     assert text == "duplicate-job"
-    for _ in range(50):  # superseded while it waits: completed at once, not when a turn comes
-        if github.runs_for(newer)[0]["status"] == "completed":
-            break
-        await asyncio.sleep(0.01)
+    # superseded while it waits: completed at once, not when a turn comes
+    await eventually(lambda: github.runs_for(newer)[0]["status"] == "completed")
     [old] = github.runs_for(newer)
     assert (old["status"], old["conclusion"]) == ("completed", "neutral")
     assert checkrun.SUPERSEDED_REASON.format(sha=newest[:7]) in old["output"]["summary"]

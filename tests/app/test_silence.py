@@ -14,7 +14,7 @@ from bot.cache import SummaryStore
 from bot.settings import Settings
 from rules.summary import FileSummary
 from tests.app import payloads
-from tests.app.conftest import Bot, FakeClock, needs_shared
+from tests.app.conftest import Bot, FakeClock, eventually, needs_shared
 from tests.app.fakegithub import FakeGitHub
 from tests.app.scenarios import BASE, CONFIG, DUPLICATE, HARMLESS, PullScenario, many_duplicates, pull
 from tests.app.test_server import PING
@@ -50,10 +50,7 @@ async def test_a_server_stopping_completes_running_and_waiting_checks(
     await bot.deliver("pull_request", opened(s))
     await held.arrived.wait()
     await bot.deliver("pull_request", opened(waiting))
-    for _ in range(50):
-        if github.runs_for(waiting.head):
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: github.runs_for(waiting.head))
     await client.close()  # the grace is over at once: every job is cancelled
     held.gate.set()  # type: ignore[union-attr]
     for head in (s.head, waiting.head):
@@ -101,11 +98,13 @@ async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
 
     kept = SummaryStore(on_disk.cache_dir, __version__)
     assert kept._db is not None
-    for _ in range(100):
-        if kept._db.execute("SELECT count(*) FROM summaries").fetchone()[0] >= 3:
-            break
-        await asyncio.sleep(0.05)
-    assert kept._db.execute("SELECT count(*) FROM summaries").fetchone()[0] >= 3
+    db = kept._db
+
+    def stored() -> int:
+        return int(db.execute("SELECT count(*) FROM summaries").fetchone()[0])
+
+    await eventually(lambda: stored() >= 3, pause=0.05)
+    assert stored() >= 3
     kept.close()
 
 
