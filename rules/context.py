@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -11,7 +12,7 @@ from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
 from rules.model import Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
-from rules.summary import ClassInfo, FunctionInfo, Param
+from rules.summary import ClassInfo, FunctionInfo, ImportInfo, Param
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +112,18 @@ class Context:
                 if needle.search(line):
                     return Location(path, number, line.find(value) + 1)
         return Location(path, 1, 1)
+
+    def imports_of(self, names: Collection[str]) -> Iterator[tuple[str, str, ImportInfo, str]]:
+        """Every ``from m import Name`` of these names, anywhere: (path, importing module,
+        the import, the absolute module it imports from). Relative imports beyond the top
+        package are left out."""
+        for path in self.index.importing(names):
+            module = self.module_of(path)
+            for imp in self.index.files[path].imports:
+                if imp.name in names:
+                    source = self.index.absolute(module, imp.module, imp.level)
+                    if source is not None:
+                        yield path, module, imp, source
 
     def module_of(self, path: str) -> str:
         return self.index.module_of.get(path, path)

@@ -46,7 +46,7 @@ NOTHING = "# `ssot discover` found no concept candidates: no class name is defin
           "# modules, no module re-exports a class under another name, no near copies.\n"
 CONVENTIONS = ("# Not proposed: names a framework convention gives to one class per plugin (most of their\n"
                "# definitions are one base class or subclasses of it): plugins, not fragmentation.\n")
-LISTED = 10  # sites named per evidence line (the rest are counted)
+LISTED = near_duplicate_class.LISTED  # sites named per evidence line (the rest are counted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class ClassSite:
     path: str
     line: int
     dotted: str
-    methods: int = 0
+    methods: int
 
     def __str__(self) -> str:
         return f"`{self.dotted}` ({self.path}:{self.line})"
@@ -85,7 +85,6 @@ class Discovery:
 @dataclass
 class _Group:
     definitions: dict[str, ClassSite] = field(default_factory=dict)  # dotted -> definition
-    aliases: list[tuple[str, ClassSite, str]] = field(default_factory=list)  # (alias, target, where)
     evidence: list[str] = field(default_factory=list)
     near: set[str] = field(default_factory=set)  # dotted names of near copies
     strength: int = 2
@@ -98,14 +97,13 @@ def discover(index: Index, config: Config) -> Discovery:
     reexports, chains = _aliases(ctx)
     conventions = _conventions(ctx, sites)
     groups = _Groups()
-    for members, similarity in _near_copies(ctx):
+    for members, similarity in _near_copies(ctx, sites):
         group = groups.of([d.dotted for d in members])
         group.definitions.update((d.dotted, d) for d in members)
         group.near.update(d.dotted for d in members)
         group.strength = 0
-        likeness = near_duplicate_class.IDENTICAL if similarity >= 1 else near_duplicate_class.SIMILAR.format(
-            share=near_duplicate_class.share(similarity))
-        group.evidence.append(f"{len(members)} classes are near copies ({likeness}): " + _listed(members))
+        group.evidence.append(f"{len(members)} classes are near copies ({near_duplicate_class.likeness(similarity)}): "
+                              + _listed(members))
     same = {name: defs for name, defs in _same_names(sites).items() if name not in conventions}
     for alias, target, where in chains:
         # classes named like the alias are the ones it was meant to replace
@@ -113,7 +111,6 @@ def discover(index: Index, config: Config) -> Discovery:
         group = groups.of([target.dotted, *(d.dotted for d in namesakes)])
         group.definitions[target.dotted] = target
         group.definitions.update((d.dotted, d) for d in namesakes)
-        group.aliases.append((alias, target, where))
         group.strength = min(group.strength, 1)
         group.evidence.append(f"`{alias}` ({where}) is another name for {target}")
     for name, defs in sorted(same.items()):
@@ -153,7 +150,6 @@ class _Groups:
             for other in found[1:]:
                 merged, into = self._groups[other], self._groups[at]
                 into.definitions.update(merged.definitions)
-                into.aliases.extend(merged.aliases)
                 into.evidence.extend(merged.evidence)
                 into.near |= merged.near
                 into.strength = min(into.strength, merged.strength)
@@ -170,12 +166,15 @@ class _Groups:
 
 def _listed(sites: Iterable[ClassSite]) -> str:
     sites = list(sites)
-    text = ", ".join(f"{d.path}:{d.line}" for d in sites[:LISTED])
-    return text + (f" and {len(sites) - LISTED} more" if len(sites) > LISTED else "")
+    listed = [f"{d.path}:{d.line}" for d in sites[:LISTED]]
+    if len(sites) > LISTED:
+        listed.append(near_duplicate_class.MORE.format(count=len(sites) - LISTED))
+    return ", ".join(listed)
 
 
 def _site(ctx: Context, path: str, cls: ClassInfo) -> ClassSite | None:
-    """The class as a module-level definition with a dotted path that resolves to it."""
+    """The class as a site: a module-level class with a valid dotted path (whether the path
+    resolves to it is :func:`_resolves_to`'s question)."""
     dotted = f"{ctx.module_of(path)}.{cls.qualname}"
     if cls.scope != "module" or not is_dotted_path(dotted):
         return None
@@ -250,7 +249,7 @@ def _aliases(ctx: Context) -> tuple[dict[str, list[str]], list[tuple[str, ClassS
                 continue
             reexports.setdefault(target.dotted, []).append(alias)
             if renamed and target.dotted.rsplit(".", 1)[-1] != name:
-                chains.append((alias, target, f"{path}:{(renamed or same)[0].line}"))
+                chains.append((alias, target, f"{path}:{renamed[0].line}"))
     return reexports, chains
 
 
@@ -288,41 +287,28 @@ def _conventions(ctx: Context, sites: dict[str, ClassSite]) -> dict[str, tuple[s
     return out
 
 
-def _near_copies(ctx: Context) -> list[tuple[list[ClassSite], float]]:
+def _near_copies(ctx: Context, sites: dict[str, ClassSite]) -> list[tuple[list[ClassSite], float]]:
+    """SSOT008's clusters, as the sites of their module-level classes (two at least)."""
     if not ctx.config.duplicates.enabled:
         return []
     found, clusters = near_duplicate_class.near_clusters(ctx)
     out = []
     for members, lowest in clusters:
-        sites = []
-        for m in members:
-            info = ctx.class_info(Definition(found[m].path, found[m].cls.line, found[m].cls.qualname, "class",
-                                             ctx.module_of(found[m].path)))
-            site = _site(ctx, found[m].path, info) if info is not None else None
-            if site is not None:
-                sites.append(site)
-        if len(sites) > 1:
-            out.append((sites, lowest))
+        kept = [sites[found[m].name] for m in members if found[m].name in sites]
+        if len(kept) > 1:
+            out.append((kept, lowest))
     return out
 
 
 def _imports(ctx: Context, names: set[str]) -> Counter[tuple[str, int]]:
     """How many modules import each class of these names (by (path, line) of the class),
     through whatever path."""
-    count: Counter[tuple[str, int]] = Counter()
-    for path in ctx.index.importing(names):
-        summary = ctx.index.files[path]
-        module = ctx.module_of(path)
-        seen = set()
-        for imp in summary.imports:
-            if imp.name not in names:
-                continue
-            source = ctx.index.absolute(module, imp.module, imp.level)
-            d = ctx.resolve(f"{source}.{imp.name}").definition if source else None
-            if d is not None and d.kind == "class" and (d.path, d.line) not in seen:
-                seen.add((d.path, d.line))
-                count[(d.path, d.line)] += 1
-    return count
+    importers: set[tuple[str, str, int]] = set()  # (importing file, the class's path and line)
+    for path, _module, imp, source in ctx.imports_of(names):
+        d = ctx.resolve(f"{source}.{imp.name}").definition
+        if d is not None and d.kind == "class":
+            importers.add((path, d.path, d.line))
+    return Counter((where, line) for _path, where, line in importers)
 
 
 def _proposal(ctx: Context, group: _Group, reexports: dict[str, list[str]],

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
@@ -45,7 +45,7 @@ from typing import NamedTuple
 from rules.context import Context, finding
 from rules.examples import Invalid, Valid
 from rules.model import Definition, Finding, Location, Severity
-from rules.shape import NAMED, Shape, packed
+from rules.shape import Shape, name_features, packed
 from rules.shape import unnamed as unnamed_shape
 from rules.summary import ClassShape
 
@@ -83,6 +83,11 @@ class Candidate(NamedTuple):
 def share(similarity: float) -> str:
     """How much of two classes' structure is the same, in words (a lower bound: rounded down)."""
     return "all" if similarity >= 1 else f"{math.floor(similarity * 100 + _EPS)}% or more"
+
+
+def likeness(lowest: float) -> str:
+    """How alike a cluster's classes are, given the lowest similarity that joined them."""
+    return IDENTICAL if lowest >= 1 else SIMILAR.format(share=share(lowest))
 
 
 def candidates(ctx: Context) -> list[Candidate]:
@@ -207,8 +212,7 @@ class _Fingerprints:
         names = self._names
         for z in (x, y):
             if z not in names:
-                shape = self.shape(z)
-                names[z] = frozenset(shape[bisect_left(shape, NAMED[0]):bisect_left(shape, NAMED[1])])
+                names[z] = frozenset(name_features(self.shape(z)))
         left, right = names[x], names[y]
         shared = len(left & right)
         rest = self.sizes[x] - len(left)
@@ -297,12 +301,9 @@ class _Forest:
             parent[i] = i = parent[parent[i]]
         return i
 
-    def union(self, a: int, b: int) -> bool:
+    def union(self, a: int, b: int) -> None:
         a, b = self.root(a), self.root(b)
-        if a == b:
-            return False
         self.parent[max(a, b)] = min(a, b)
-        return True
 
 
 Cluster = tuple[list[int], float]  # candidate indices (ascending), the lowest similarity that joined them
@@ -479,7 +480,7 @@ def only_overrides(ctx: Context, candidate: Candidate) -> bool:
     cls = candidate.cls
     if not cls.based:
         return False
-    definition = Definition(candidate.path, cls.line, cls.qualname, "class", ctx.module_of(candidate.path))
+    definition = Definition(candidate.path, cls.line, cls.qualname, "class", candidate.module)
     order, _external = ctx.mro(definition)
     if not order:
         return False
@@ -540,9 +541,8 @@ def _clusters(ctx: Context) -> Iterator[Finding]:
         listed = [f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})" for m in members[:LISTED]]
         if len(members) > LISTED:
             listed.append(MORE.format(count=len(members) - LISTED))
-        likeness = IDENTICAL if lowest >= 1 else SIMILAR.format(share=share(lowest))
         yield finding(rule, None, " ~ ".join(sorted(found[m].name for m in members)), CLUSTER_MESSAGE.format(
-            count=len(members), likeness=likeness, members=", ".join(listed)),
+            count=len(members), likeness=likeness(lowest), members=", ".join(listed)),
             _location(found[first]), related=tuple(_location(found[m]) for m in others[:LISTED - 1]))
 
 

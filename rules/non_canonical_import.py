@@ -32,25 +32,16 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     names = concept.class_names | {p.rsplit(".", 1)[-1] for p in concept.paths}
     pref_module, _, pref_name = concept.preferred.rpartition(".")
     findings: list[Finding] = []
-    for path in ctx.index.importing(names):
-        summary = ctx.index.files[path]
-        imports = [i for i in summary.imports if i.name in names]
-        if not imports:
+    for path, module, imp, source in ctx.imports_of(names):
+        if module in definers or f"{source}.{imp.name}" == concept.preferred:
             continue
-        module = ctx.module_of(path)
-        if module in definers:
+        defs = ctx.resolve(f"{source}.{imp.name}").definitions
+        if len(defs) != 1 or (defs[0].path, defs[0].line) != (canonical.path, canonical.line):
             continue
-        for imp in imports:
-            source = ctx.index.absolute(module, imp.module, imp.level)
-            if source is None or f"{source}.{imp.name}" == concept.preferred:
-                continue
-            defs = ctx.resolve(f"{source}.{imp.name}").definitions
-            if len(defs) != 1 or (defs[0].path, defs[0].line) != (canonical.path, canonical.line):
-                continue
-            local = imp.asname or imp.name
-            fix = f"from {pref_module} import {pref_name}" + (f" as {local}" if local != pref_name else "")
-            findings.append(finding(rule, concept, f"{module}:{source}.{imp.name}", MESSAGE.format(
-                module=module, name=imp.name, source=source, fix=fix), Location(path, imp.line, imp.col)))
+        local = imp.asname or imp.name
+        fix = f"from {pref_module} import {pref_name}" + (f" as {local}" if local != pref_name else "")
+        findings.append(finding(rule, concept, f"{module}:{source}.{imp.name}", MESSAGE.format(
+            module=module, name=imp.name, source=source, fix=fix), Location(path, imp.line, imp.col)))
     return Outcome(tuple(findings), expected=concept.preferred, actual=f"{len(findings)} other imports")
 
 

@@ -40,6 +40,7 @@ import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 
 Shape = tuple[int, ...]
 
@@ -219,11 +220,21 @@ def similarity(a: Shape, b: Shape) -> float:
     return common / (len(a) + len(b) - common)
 
 
+def _named(shape: Sequence[int]) -> tuple[int, int]:
+    """Where a sorted fingerprint's name features are: one slice of it."""
+    return bisect_left(shape, NAMED[0]), bisect_left(shape, NAMED[1])
+
+
+def name_features(shape: Sequence[int]) -> Sequence[int]:
+    """The features that hold names (method names, base and decorator names)."""
+    low, high = _named(shape)
+    return shape[low:high]
+
+
 def unnamed(shape: Shape) -> Shape:
     """The fingerprint without its name features: two classes that differ only in the names
-    of their methods, bases or decorators have the same one (``shape`` is sorted, so the
-    name features are one slice of it)."""
-    low, high = bisect_left(shape, NAMED[0]), bisect_left(shape, NAMED[1])
+    of their methods, bases or decorators have the same one."""
+    low, high = _named(shape)
     return shape[:low] + shape[high:] if low != high else shape
 
 
