@@ -20,7 +20,8 @@ from multiprocessing.connection import Connection
 from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot
 from rules.config import ConfigResult, find_config, parse_config
-from rules.engine import CRASHED, analyze, compare
+from rules.context import CRASHED
+from rules.engine import analyze, compare
 from rules.globs import matches
 from rules.model import Report, Summary
 from rules.summary import FileSummary, summarize

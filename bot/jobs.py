@@ -22,7 +22,7 @@ from bot.context import AppContext, Delivery
 from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
 from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
 from bot.queue import Job, Superseded
-from rules.config import ConfigProblem, declared_issues
+from rules.config import ConfigProblem
 from rules.model import Report
 
 FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
@@ -323,7 +323,7 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     config = load_config(files)
     if config.result.problems:
         # the concepts it names with an issue hear why nothing was validated
-        declared = declared_issues(config.text, config.path or "")
+        declared = config.result.declared
         failed = await _each_issue(job, declared, lambda name, number: _config_broken(
             ctx, api, repo, branch, sha, name, number, config.result.problems))
         job.fields.update(concepts=len(declared), issues_failed=failed or None)

@@ -82,6 +82,9 @@ class ConfigProblem:
 class ConfigResult:
     config: Config
     problems: tuple[ConfigProblem, ...] = ()
+    #: (name, issue) of every concept table whose name and issue are valid, the others
+    #: wrong or not: whom to tell that a broken config validated nothing
+    declared: tuple[tuple[str, int], ...] = ()
 
 
 def find_config(paths: set[str] | frozenset[str]) -> str | None:
@@ -119,27 +122,6 @@ _KINDS = {int: "an integer", float: "a number", str: "a string", bool: "true or 
           datetime.datetime: "a date and time", datetime.date: "a date", datetime.time: "a time"}
 
 
-def declared_issues(text: str, source: str) -> tuple[tuple[str, int], ...]:
-    """The ``(name, issue)`` of every concept table that has both, read leniently from a
-    config with problems (the concepts it keeps are only its valid ones): whom to tell that
-    nothing could be validated. Nothing when the file is not TOML."""
-    try:
-        data: object = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return ()
-    if source.endswith("pyproject.toml"):
-        for part in ("tool", "ssot"):
-            data = data.get(part, {}) if isinstance(data, dict) else {}
-    concepts = data.get("concept", []) if isinstance(data, dict) else []
-    out: dict[tuple[str, int], None] = {}
-    for concept in concepts if isinstance(concepts, list) else []:
-        if isinstance(concept, dict):
-            name, issue = concept.get("name"), concept.get("issue")
-            if isinstance(name, str) and name.strip() and type(issue) is int and issue > 0:
-                out[(name.strip(), issue)] = None  # the name as the config reads it
-    return tuple(out)
-
-
 def _toml_error_line(message: str) -> int:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else 1
@@ -150,6 +132,7 @@ class _Validator:
         self.lines = text.splitlines()
         self.source = source
         self.problems: list[ConfigProblem] = []
+        self.declared: dict[tuple[str, int], None] = {}
 
     def problem(self, key: str, message: str, needle: str | None = None) -> None:
         self.problems.append(ConfigProblem(self.source, key, message, self._line_of(key, needle)))
@@ -233,7 +216,7 @@ class _Validator:
             concepts=concepts,
             source=self.source,
         )
-        return ConfigResult(config, tuple(self.problems))
+        return ConfigResult(config, tuple(self.problems), tuple(self.declared))
 
     def str_list(self, data: dict[str, Any], key: str, path: str | None) -> list[str] | None:
         if key not in data:
@@ -337,6 +320,8 @@ class _Validator:
         if issue is not None and (not isinstance(issue, int) or isinstance(issue, bool) or issue <= 0):
             self.problem(f"{key}.issue", f"must be an issue number, not {issue!r}")
             ok = False
+        elif issue is not None and isinstance(name, str) and name.strip():
+            self.declared[(name.strip(), issue)] = None
         close_issue = item.get("close_issue", False)
         if not isinstance(close_issue, bool):
             self.problem(f"{key}.close_issue", f"must be true or false, not {close_issue!r}")

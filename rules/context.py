@@ -137,7 +137,7 @@ class Context:
             try:
                 self._outcomes[key] = rule.evaluate(self, concept)
             except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
-                notice = crash_notice(rule, exc, Location(self.config.source or ".", 1, 1), concept.name)
+                notice = crash_notice(rule, exc, self.config, concept.name)
                 self._outcomes[key] = Outcome((notice,), "-", "-",
                                               skipped=f"the rule stopped with {type(exc).__name__}: {exc}")
         return self._outcomes[key]
@@ -147,8 +147,9 @@ class Context:
 CRASHED = "crash:"
 
 
-def crash_notice(rule: ModuleType, exc: Exception, location: Location, concept: str | None = None) -> Finding:
-    """A rule stopped: a notice saying where, never a crashed check."""
+def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:
+    """A rule stopped: a notice (on the config file: the rule's input) saying where in the
+    rule, never a crashed check."""
     where = traceback.extract_tb(exc.__traceback__)[-1]
     return Finding(
         code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept,
@@ -156,7 +157,7 @@ def crash_notice(rule: ModuleType, exc: Exception, location: Location, concept: 
         message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
                  f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
                  "Please report this with the repository layout."),
-        location=location,
+        location=Location(config.source or ".", 1, 1),
     )
 
 

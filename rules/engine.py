@@ -11,14 +11,13 @@ from types import ModuleType
 
 from rules import registry
 from rules.config import ConfigResult, parse_config
-from rules.context import CRASHED, Context, crash_notice
+from rules.context import Context, crash_notice
 from rules.globs import matches
 from rules.index import Index
-from rules.model import Check, ConceptResult, Finding, Location, Report, Severity, Summary
+from rules.model import Check, ConceptResult, Finding, Report, Severity, Summary
 from rules.summary import FileSummary, summarize
 
 CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006")
-__all__ = ["CRASHED", "analyze", "analyze_sources", "compare"]
 
 
 def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
@@ -47,7 +46,7 @@ def _run(rule: ModuleType, ctx: Context) -> list[Finding]:
     try:
         return list(rule.check(ctx))
     except Exception as exc:  # noqa: BLE001 - any bug in a rule must not sink the run
-        return [crash_notice(rule, exc, Location(ctx.config.source or ".", 1, 1))]
+        return [crash_notice(rule, exc, ctx.config)]
 
 
 def _unsuppressed(findings: list[Finding], files: Mapping[str, FileSummary]) -> list[Finding]:

@@ -146,7 +146,8 @@ def test_garbage_text_never_raises(text: str) -> None:
 
 
 def test_the_issues_a_broken_config_names_are_read_leniently() -> None:
-    from rules.config import declared_issues
+    def declared_issues(text: str, source: str, **table: str) -> tuple[tuple[str, int], ...]:
+        return parse_config(text, source, **table).declared
 
     text = ('fail_on = "sometimes"\n[[concept]]\nname = "A"\ncanonical = "not a path!"\nissue = 7\n'
             '[[concept]]\nname = "B"\nissue = true\n[[concept]]\nname = "A"\nissue = 7\n'
@@ -156,5 +157,8 @@ def test_the_issues_a_broken_config_names_are_read_leniently() -> None:
     assert declared_issues(spaced, ".github/ssot.toml") == (("A", 7),)  # the name as the config reads it
     pyproject = "[tool.ssot]\nfail_on = 1\n[[tool.ssot.concept]]\nname = 'P'\nissue = 3\n"
     assert declared_issues(pyproject, "pyproject.toml") == (("P", 3),)
+    # `--config some/pyproject.toml` has top-level keys: read as the validator reads it
+    top = '[[concept]]\nname = "A"\nissue = 7\ncanonical = "bad"\n'
+    assert declared_issues(top, "cfg/pyproject.toml", table="") == (("A", 7),)
     assert declared_issues("[[concept]\nname = 'A'", ".github/ssot.toml") == ()
     assert declared_issues("concept = 3", ".github/ssot.toml") == ()
