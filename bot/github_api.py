@@ -2,8 +2,9 @@
 
 :class:`Transport` is gidgethub over the process's one ``aiohttp.ClientSession``, with the
 fault handling GitHub asks of integrators: retries with exponential backoff on 5xx answers,
-timeouts and dropped connections; ``Retry-After`` and the ``x-ratelimit-*`` headers honoured
-(waiting is done on the App's clock). :class:`InstallationAPI` adds an installation token
+timeouts and dropped connections (but a create that may have reached GitHub, see
+``SEND_ONCE``, is not sent again; a 5xx answer is taken to have created nothing);
+``Retry-After`` and the ``x-ratelimit-*`` headers honoured (waiting is done on the App's clock). :class:`InstallationAPI` adds an installation token
 (fetched again once when GitHub answers 401) and serialises writes per installation, as
 GitHub's guidance on secondary rate limits asks.
 """
@@ -28,6 +29,10 @@ from bot.metrics import Metrics
 USER_AGENT = "ssot-bot"
 ACCEPT = "application/vnd.github+json"
 API_VERSION = "2022-11-28"
+#: marks a request that creates something (a check run, a comment): one that may have
+#: reached GitHub (a timeout, a dropped connection) is not sent again, as a second check run
+#: would stay in progress for ever. Taken off before the request leaves.
+SEND_ONCE = "x-ssot-send-once"
 T = TypeVar("T")
 
 
@@ -87,7 +92,8 @@ class Transport(gh_abc.GitHubAPI):
     async def send(
         self, method: str, url: str, headers: dict[str, str], body: bytes, reader: Reader
     ) -> tuple[int, Any, bytes]:
-        headers = {**headers, "x-github-api-version": API_VERSION}
+        once = any(name.lower() == SEND_ONCE for name in headers)
+        headers = {**{k: v for k, v in headers.items() if k.lower() != SEND_ONCE}, "x-github-api-version": API_VERSION}
         where = f"{method} {urlsplit(url).path}"
         attempt = 0
         while True:
@@ -106,10 +112,10 @@ class Transport(gh_abc.GitHubAPI):
             except (TimeoutError, aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
                 kind = "timeout" if isinstance(exc, TimeoutError) else "connection-error"
                 self.metrics.api_calls.labels(method, kind).inc()
-                # a POST that may have reached GitHub is not sent twice: a second check run
-                # would stay in progress for ever (only a refused connection is safe to retry)
+                # a create that may have reached GitHub is not sent twice (see SEND_ONCE; only
+                # a refused connection is safe to retry); anything else, a token too, is
                 unsent = isinstance(exc, aiohttp.ClientConnectorError)
-                if attempt >= self.policy.attempts or (method == "POST" and not unsent):
+                if attempt >= self.policy.attempts or (once and not unsent):
                     raise GitHubUnavailable(f"GitHub did not answer {where} ({kind}) after {attempt} attempts") from exc
                 await self.clock.sleep(self.policy.delay(attempt))
                 continue
@@ -204,10 +210,13 @@ class InstallationAPI:
 
         return await self._authorised(call)
 
-    async def _write(self, method: str, url: str, url_vars: dict[str, Any], data: Any) -> Any:
+    async def _write(self, method: str, url: str, url_vars: dict[str, Any], data: Any, *, once: bool = False) -> Any:
+        """A write; ``once`` for one that creates something (see ``SEND_ONCE``)."""
         send = self.transport.post if method == "POST" else self.transport.patch
+        extra = {SEND_ONCE: "1"} if once else None
         async with self._write_lock:
-            return await self._authorised(lambda t: send(url, url_vars, data=data, oauth_token=t, accept=ACCEPT))
+            return await self._authorised(
+                lambda t: send(url, url_vars, data=data, oauth_token=t, accept=ACCEPT, extra_headers=extra))
 
     # -- reading code ---------------------------------------------------------------------
 
@@ -273,7 +282,8 @@ class InstallationAPI:
     # -- check runs -----------------------------------------------------------------------
 
     async def create_check_run(self, owner: str, repo: str, payload: dict[str, Any]) -> dict[str, Any]:
-        return await self._write("POST", "/repos/{owner}/{repo}/check-runs", {"owner": owner, "repo": repo}, payload)
+        return await self._write("POST", "/repos/{owner}/{repo}/check-runs", {"owner": owner, "repo": repo}, payload,
+                                 once=True)
 
     async def update_check_run(self, owner: str, repo: str, check_run_id: int, payload: dict[str, Any]) -> None:
         await self._write(
@@ -318,6 +328,7 @@ class InstallationAPI:
             "/repos/{owner}/{repo}/issues/{issue_number}/comments",
             {"owner": owner, "repo": repo, "issue_number": number},
             {"body": body},
+            once=True,
         )
 
     async def edit_comment(self, owner: str, repo: str, comment_id: int, body: str) -> None:

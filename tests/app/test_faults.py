@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from bot import auth, jobs
-from bot.github_api import RetryPolicy
+from bot.github_api import SEND_ONCE, RetryPolicy
 from tests.app import payloads
 from tests.app.conftest import Bot, FakeClock, needs_shared
 from tests.app.fakegithub import FakeGitHub
@@ -51,6 +51,16 @@ async def test_a_post_that_may_have_reached_github_is_not_sent_again(make_bot, g
     github.fail("POST", r"/check-runs$", hang=True)
     await check(bot, github, s)
     assert len(github.calls("checks/create")) == 1
+    assert all(SEND_ONCE not in {k.lower() for k in r.headers} for r in github.requests)  # never leaves the App
+
+
+async def test_a_post_that_creates_nothing_is_retried_after_a_timeout(make_bot, github: FakeGitHub) -> None:  # type: ignore[no-untyped-def]
+    """Minting an installation token is a POST too, but a second one is harmless."""
+    bot = await make_bot(api_timeout=0.5)
+    s = pull(github, HARMLESS)
+    github.fail("POST", r"/access_tokens$", hang=True)
+    assert await check(bot, github, s) == ["success"]
+    assert len(github.calls("apps/create-installation-access-token")) == 2
 
 
 async def test_retry_after_is_honoured(bot: Bot, github: FakeGitHub, clock: FakeClock) -> None:
