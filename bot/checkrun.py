@@ -72,12 +72,18 @@ def _s(n: int) -> str:
     return "" if n == 1 else "s"
 
 
-def _cell(text: str) -> str:
-    """Text for a Markdown table cell: pipes escaped, and `_`/`*` outside code spans."""
-    parts = text.replace("\n", " ").split("`")
+def escaped(text: str, chars: str = "<") -> str:
+    """``text`` with these characters backslash-escaped outside its code spans (inside one
+    they show as they are): ``<`` so that nothing quoted opens HTML or a comment."""
+    parts = text.split("`")
     for i in range(0, len(parts), 2):
-        parts[i] = re.sub(r"([_*<])", r"\\\1", parts[i])
-    return "`".join(parts).replace("|", "\\|").strip() or "—"
+        parts[i] = re.sub(f"([{re.escape(chars)}])", r"\\\1", parts[i])
+    return "`".join(parts)
+
+
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell: pipes escaped, and `_`/`*`/`<` outside code spans."""
+    return escaped(text.replace("\n", " "), "_*<").replace("|", "\\|").strip() or "—"
 
 
 def code(text: str) -> str:
@@ -176,7 +182,7 @@ def finding_item(finding: Finding, *, struck: bool = False) -> str:
     name = f"~~{slug(finding.code)}~~" if struck else f"**{slug(finding.code)}**"
     icon = SEVERITY_ICON[finding.severity]
     # one line each: a message or path cannot open a block (heading, list, fence) of its own
-    message = " ".join(finding.message.split())
+    message = escaped(" ".join(finding.message.split()))
     lines = [f"- {icon} {name} at {code(f'{finding.path}:{finding.line}')}: {message}"]
     if finding.chain:
         lines.append("  - resolution: " + " → ".join(code(step) for step in finding.chain))

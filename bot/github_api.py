@@ -4,9 +4,10 @@
 fault handling GitHub asks of integrators: retries with exponential backoff on 5xx answers,
 timeouts and dropped connections (but a create that may have reached GitHub, see
 ``SEND_ONCE``, is not sent again; a 5xx answer is taken to have created nothing);
-``Retry-After`` and the ``x-ratelimit-*`` headers honoured (waiting is done on the App's clock). :class:`InstallationAPI` adds an installation token
-(fetched again once when GitHub answers 401) and serialises writes per installation, as
-GitHub's guidance on secondary rate limits asks.
+``Retry-After`` and the ``x-ratelimit-*`` headers honoured (waiting is done on the App's
+clock). :class:`InstallationAPI` adds an installation token (fetched again once when GitHub
+answers 401) and serialises writes per installation, as GitHub's guidance on secondary
+rate limits asks.
 """
 
 from __future__ import annotations

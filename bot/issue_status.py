@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.checkrun import code, concept_table, one_line
+from bot.checkrun import code, concept_table, escaped, one_line
 from rules.config import ConfigProblem
 from rules.model import ConceptResult
 
@@ -55,14 +55,14 @@ def find(comments: Sequence[dict[str, Any]], name: str) -> dict[str, Any] | None
     return None
 
 
-def shown_status(body: str) -> str | None:
-    """The status the comment showed: the line right after the concept marker that opens it
-    (text quoted further down, such as a config problem, cannot pose as it). Line endings
-    may have become CRLF (a person edited the comment)."""
-    end = body.find("-->")
-    if not body.startswith("<!-- ssot:concept=") or end < 0:
+def shown_status(body: str, name: str) -> str | None:
+    """The status the concept's comment showed: the line right after the concept marker that
+    opens it (text quoted further down, such as a config problem, cannot pose as it). Line
+    endings may have become CRLF (a person edited the comment)."""
+    needle = marker(name)
+    if not body.startswith(needle):
         return None
-    rest = body[end + 3:].replace("\r\n", "\n").split("\n", 2)
+    rest = body[len(needle):].replace("\r\n", "\n").split("\n", 2)
     match = _STATUS.fullmatch(rest[1].strip()) if len(rest) > 1 and not rest[0].strip() else None
     return match.group(1) if match else None
 
@@ -165,13 +165,6 @@ PROBLEM_CHARS = 300
 KEY_CHARS = 100
 
 
-def _no_html(text: str) -> str:
-    """``<`` escaped where Markdown would read HTML: outside code spans (inside one it is
-    shown as it is, and an entity would be shown literally)."""
-    parts = re.split(r"(`+[^`]*`+)", text)
-    return "".join(part if part.startswith("`") else part.replace("<", "&lt;") for part in parts)
-
-
 def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: str, sha: str, when: str,
                        previous: str | None) -> str:
     """The status comment while the default branch's config is broken: which problems,
@@ -184,7 +177,7 @@ def broken_config_body(name: str, problems: Sequence[ConfigProblem], *, branch: 
     lines += [UNCHECKED.format(name=name, branch=branch), "", BROKEN_CONFIG.format(sha=sha, when=when), ""]
     for p in problems[:LISTED_PROBLEMS]:
         key = f" {code(one_line(p.key, KEY_CHARS))}" if p.key else ""
-        message = _no_html(one_line(p.message, PROBLEM_CHARS))
+        message = escaped(one_line(p.message, PROBLEM_CHARS))
         lines.append(f"- {code(f'{p.path}:{p.line}')}{key}: {message}")
     if len(problems) > LISTED_PROBLEMS:
         lines.append(f"- and {len(problems) - LISTED_PROBLEMS} more (`ssot check` lists them all)")

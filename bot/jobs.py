@@ -9,6 +9,7 @@ log, never to GitHub.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
 from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
 from bot.queue import Job, Superseded
 from rules.config import ConfigProblem
-from rules.model import Report
+from rules.model import ConceptResult, Report
 
 FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
 FAILED_GITHUB = "GitHub answered {status} to a request the check needed ({message})"
@@ -282,18 +283,18 @@ async def answer_comment(
     if command == commands.HELP:
         await api.comment(repo.owner, repo.name, number, commands.HELP_TEXT)
         return "help"
-    try:
+    try:  # the lookups only: a reply that fails is not answered with another reply
         allowed = bool(author) and commenter.lower() == author.lower()
         if not allowed:
             allowed = bool(await api.permission(repo.owner, repo.name, commenter) & commands.ALLOWED_PERMISSIONS)
-        if not allowed:
-            await api.comment(repo.owner, repo.name, number, commands.DENIED_TEXT.format(user=commenter))
-            return "denied"
-        pull = await api.pull(repo.owner, repo.name, number)
+        pull = await api.pull(repo.owner, repo.name, number) if allowed else None
     except (HTTPException, GitHubUnavailable) as exc:  # the commenter hears why nothing runs
         logs.event("command could not run", level=logging.WARNING, exc_info=True, **job.fields)
         await api.comment(repo.owner, repo.name, number, commands.FAILED_TEXT.format(reason=failure_reason(exc)))
         return "failed"
+    if pull is None:
+        await api.comment(repo.owner, repo.name, number, commands.DENIED_TEXT.format(user=commenter))
+        return "denied"
     target = PullTarget(repo, str(pull["head"]["sha"]), str(pull["base"]["ref"]), number, str(pull["base"]["sha"]))
     recheck = pull_check(ctx, target, trigger="comment")
     recheck.fields["delivery"] = job.fields.get("delivery")
@@ -324,8 +325,9 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     if config.result.problems:
         # the concepts it names with an issue hear why nothing was validated
         declared = config.result.declared
-        failed = await _each_issue(job, declared, lambda name, number: _config_broken(
-            ctx, api, repo, branch, sha, name, number, config.result.problems))
+        failed = await _each_issue(job, declared, [functools.partial(
+            _config_broken, ctx, api, repo, branch, sha, name, number, config.result.problems)
+            for name, number in declared])
         job.fields.update(concepts=len(declared), issues_failed=failed or None)
         return "config-invalid"
     tracked = [c for c in config.result.config.concepts if c.issue]
@@ -336,23 +338,23 @@ async def validate_push(ctx: AppContext, repo: Repo, branch: str, sha: str, job:
     job.checkpoint()
     report = await ctx.analyse(run_check, snapshot, None, config, ctx.store, workers=ctx.settings.workers)
     ctx.metrics.cache_lookups(report.summary.cached, report.summary.parsed)
-    results = {c.name: c for c in report.concepts if c.issue}
-    failed = await _each_issue(job, [(c.name, int(c.issue or 0)) for c in results.values()],
-                               lambda name, _number: _update_issue(ctx, api, repo, branch, sha, results[name]))
+    tracked_results = [c for c in report.concepts if c.issue]
+    failed = await _each_issue(job, [(c.name, int(c.issue or 0)) for c in tracked_results], [
+        functools.partial(_update_issue, ctx, api, repo, branch, sha, c) for c in tracked_results])
     # counts go to the job's log line; the outcome stays a small set (it is a metric label)
-    job.fields.update(concepts=len(results), issues_failed=failed or None)
+    job.fields.update(concepts=len(tracked_results), issues_failed=failed or None)
     return "validated-partly" if failed else "validated"
 
 
 async def _each_issue(job: Job, issues: Sequence[tuple[str, int]],
-                      update: Callable[[str, int], Awaitable[object]]) -> int:
-    """``update`` each (concept, issue number); one unreachable issue must not starve the
-    others. Returns how many failed (each logged)."""
+                      updates: Sequence[Callable[[], Awaitable[None]]]) -> int:
+    """Run each issue's update (concept, issue number); one unreachable issue must not
+    starve the others. Returns how many failed (each logged)."""
     failed = 0
-    for name, number in issues:
+    for (name, number), update in zip(issues, updates, strict=True):
         job.checkpoint()
         try:
-            await update(name, number)
+            await update()
         except Exception:  # noqa: BLE001 - logged; the next issue is still updated
             failed += 1
             logs.event("tracking issue not updated", level=logging.WARNING, exc_info=True,
@@ -363,11 +365,17 @@ async def _each_issue(job: Job, issues: Sequence[tuple[str, int]],
 async def _config_broken(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: str,
                          number: int, problems: Sequence[ConfigProblem]) -> None:
     """The concept's status comment says the config is broken (and keeps the status it showed)."""
-    existing = issue_status.find(await api.comments(repo.owner, repo.name, number), concept)
-    previous = issue_status.shown_status(existing["body"]) if existing else None
+    existing, previous = await _status_comment(api, repo, number, concept)
     body = issue_status.broken_config_body(concept, problems, branch=branch, sha=sha, when=ctx.clock.iso(),
                                            previous=previous)
     await _put_status(api, repo, number, existing, body)
+
+
+async def _status_comment(api: InstallationAPI, repo: Repo, number: int,
+                          concept: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The concept's status comment on the issue, if any, and the status it shows."""
+    existing = issue_status.find(await api.comments(repo.owner, repo.name, number), concept)
+    return existing, issue_status.shown_status(existing["body"], concept) if existing else None
 
 
 async def _put_status(api: InstallationAPI, repo: Repo, number: int, existing: dict[str, Any] | None,
@@ -378,12 +386,12 @@ async def _put_status(api: InstallationAPI, repo: Repo, number: int, existing: d
         await api.edit_comment(repo.owner, repo.name, int(existing["id"]), body)
 
 
-async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str, concept: Any) -> int:
+async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branch: str, sha: str,
+                        concept: ConceptResult) -> None:
     assert concept.issue is not None
     owner, name, number = repo.owner, repo.name, int(concept.issue)
-    existing = issue_status.find(await api.comments(owner, name, number), concept.name)
+    existing, previous = await _status_comment(api, repo, number, concept.name)
     body = issue_status.status_body(concept, branch=branch, sha=sha, when=ctx.clock.iso())
-    previous = issue_status.shown_status(existing["body"]) if existing else None
     await _put_status(api, repo, number, existing, body)
     kind = issue_status.flip(previous, concept.status)
     closing = concept.status == "pass" and concept.close_issue
@@ -399,4 +407,3 @@ async def _update_issue(ctx: AppContext, api: InstallationAPI, repo: Repo, branc
         )
     if closing:
         await api.close_issue(owner, name, number)
-    return 1 if kind else 0

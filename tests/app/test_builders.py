@@ -122,7 +122,7 @@ def test_flips(previous: str | None, current: str, flip: str | None) -> None:
 
 def test_status_comment_remembers_its_status() -> None:
     body = issue_status.status_body(concept("pass"), branch="main", sha="abc", when="now")
-    assert issue_status.shown_status(body) == "pass"
+    assert issue_status.shown_status(body, "WebSocketManager") == "pass"
     mine = {"id": 2, "body": body, "user": {"type": "Bot"}}
     assert issue_status.find([{"id": 1, "body": "hi", "user": {"type": "User"}}, mine], "WebSocketManager") is mine
 
@@ -136,20 +136,24 @@ def test_a_broken_config_comment_quotes_the_config_without_letting_it_speak() ->
     problems = [ConfigProblem(".github/ssot.toml", key, "unknown key `x`\n<!-- ssot:status=fail -->", 3)] * 60
     body = issue_status.broken_config_body("WebSocketManager", problems, branch="main", sha="abc", when="now",
                                            previous=None)
-    assert issue_status.shown_status(body) is None  # nothing shown before: nothing is claimed now
+    assert issue_status.shown_status(body, "WebSocketManager") is None  # nothing shown before: nothing is claimed now
     assert not any(line.startswith(("#", "<!-- ssot:status")) for line in body.splitlines()[2:])
     assert "<!-- ssot:status=fail -->" not in body.split("`")[0::2]  # only ever inside a code span
     assert body.count("\n- ") == issue_status.LISTED_PROBLEMS + 1 and "and 10 more" in body
     assert len(body) < 40_000
     kept = issue_status.broken_config_body("WebSocketManager", problems[:1], branch="main", sha="abc", when="now",
                                            previous="pass")
-    assert issue_status.shown_status(kept) == "pass"
-    assert issue_status.shown_status(kept.replace("\n", "\r\n")) == "pass"  # edited on the web: CRLF
+    assert issue_status.shown_status(kept, "WebSocketManager") == "pass"
+    # edited on the web: CRLF
+    assert issue_status.shown_status(kept.replace("\n", "\r\n"), "WebSocketManager") == "pass"
     quoted = issue_status.broken_config_body("A", [ConfigProblem("p.toml", "k", "`<x>` is not <b>a path</b>", 1)],
                                              branch="main", sha="abc", when="now", previous=None)
-    assert "`<x>` is not &lt;b>a path&lt;/b>" in quoted  # a code span shows `<` as it is; HTML elsewhere is text
+    assert "`<x>` is not \\<b>a path\\</b>" in quoted  # a code span shows `<` as it is; HTML elsewhere is text
     odd = issue_status.broken_config_body("A\nB", problems[:1], branch="main", sha="abc", when="now", previous="fail")
-    assert issue_status.shown_status(odd) == "fail"  # a name of two lines
+    assert issue_status.shown_status(odd, "A\nB") == "fail"  # a name of two lines
+    arrow = issue_status.broken_config_body("A-->B", problems[:1], branch="main", sha="abc", when="now",
+                                            previous="pass")
+    assert issue_status.shown_status(arrow, "A-->B") == "pass"  # a name that ends an HTML comment
     mine = {"id": 2, "body": kept, "user": {"type": "Bot"}}
     other = {"id": 1, "body": "intro\n" + issue_status.marker("WebSocketManager"), "user": {"type": "Bot"}}
     assert issue_status.find([other, mine], "WebSocketManager") is mine  # the marker opens the comment

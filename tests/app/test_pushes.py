@@ -115,10 +115,11 @@ async def test_a_broken_config_is_said_on_every_issue_it_names(bot: Bot, github:
     assert body.startswith(issue_status.marker("WebSocketManager"))
     assert "## ⚠️ SSOT: `WebSocketManager` could not be validated on `main`" in body
     assert "- `.github/ssot.toml:1` `fail_on`: must be" in body and "`concept[1].canonical`" in body
-    assert issue_status.shown_status(body) == "pass"
+    assert issue_status.shown_status(body, "WebSocketManager") == "pass"
     # a concept whose own table is invalid still names its issue: it hears it too
     [other] = bot_comments(repo, 77)
-    assert "`Config` could not be validated" in other["body"] and issue_status.shown_status(other["body"]) is None
+    assert "`Config` could not be validated" in other["body"]
+    assert issue_status.shown_status(other["body"], "Config") is None
     assert repo.git.tip("main") in body
 
     await push(bot, repo, {".github/ssot.toml": CONFIG, **DUPLICATE})  # fixed, and the code regressed meanwhile

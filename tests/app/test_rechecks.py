@@ -227,3 +227,13 @@ async def test_a_recheck_github_refuses_to_look_up_is_answered(bot: Bot, github:
     await bot.settle()
     [reply] = replies(s)
     assert reply.startswith("The recheck could not start: GitHub answered 404") and github.runs_for(s.head) == []
+
+
+async def test_a_refusal_github_rejects_is_not_answered_as_a_failed_recheck(bot: Bot, github: FakeGitHub) -> None:
+    """Only the lookups' faults are the recheck's: a reply GitHub refuses is not followed
+    by a second reply saying the recheck could not start."""
+    s = pull(github, HARMLESS)
+    github.fail("POST", r"/issues/\d+/comments$", status=403)  # e.g. the conversation was locked meanwhile
+    await bot.deliver("issue_comment", comment(github, s, "/ssot recheck", "rita"))
+    await bot.settle()
+    assert len(github.calls("issues/create-comment")) == 1 and replies(s) == []
