@@ -46,7 +46,6 @@ class Job:
     opens: bool = False
     superseded_by: str | None = None
     _queue: JobQueue | None = field(default=None, repr=False)
-    _waits: bool = field(default=False, repr=False)
     _replaced: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
@@ -102,9 +101,7 @@ class JobQueue:
                 if running.version != job.version:
                     running.supersede(job.version)
             self._pending[job.key] = job
-        job._queue, job._waits = self, True
-        self._waiting += 1
-        self.metrics.queue_depth.set(self._waiting)
+        job._queue = self
         self._idle.clear()
         task = asyncio.create_task(self._run(job), name=f"ssot-{job.kind}")
         self._tasks.add(task)
@@ -142,10 +139,12 @@ class JobQueue:
 
     @contextlib.asynccontextmanager
     async def _turn(self, job: Job) -> AsyncIterator[None]:
+        self._count_waiting(+1)
         try:
             await self._acquire(job)
         finally:
-            self._stop_waiting(job)
+            self._count_waiting(-1)
+            self._forget(job)
         try:
             if job.key is not None:
                 self._running.setdefault(job.key, set()).add(job)
@@ -162,14 +161,14 @@ class JobQueue:
         finally:
             self._turns.release()
 
-    def _stop_waiting(self, job: Job) -> None:
-        if not job._waits:
-            return
-        job._waits = False
+    def _count_waiting(self, change: int) -> None:
+        self._waiting += change
+        self.metrics.queue_depth.set(self._waiting)
+
+    def _forget(self, job: Job) -> None:
+        """The job no longer waits: newer work of its key no longer supersedes it there."""
         if job.key is not None and self._pending.get(job.key) is job:
             del self._pending[job.key]
-        self._waiting -= 1
-        self.metrics.queue_depth.set(self._waiting)
 
     async def _run(self, job: Job) -> None:
         started = self.clock.monotonic()
@@ -188,7 +187,7 @@ class JobQueue:
         except Exception:  # noqa: BLE001 - a job's bug must not stop the queue
             logs.event("job crashed", level=logging.ERROR, exc_info=True, kind=job.kind, **job.fields)
         finally:
-            self._stop_waiting(job)  # an opening job that ended before taking its turn
+            self._forget(job)  # an opening job that ended before taking its turn
             self._finish(job, outcome, self.clock.monotonic() - started)
 
     def _finish(self, job: Job, outcome: str, seconds: float) -> None:
