@@ -39,7 +39,7 @@ def _jobs(text: str) -> int:
 
 def _add_jobs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", type=_jobs, default=0,
-                        help="parser processes (default 0: one per core; 1: none, parse in the ssot process)")
+                        help="parser processes (default 0: one per core, up to 8; 1: none, parse in the ssot process)")
 
 
 class _Parser(argparse.ArgumentParser):
