@@ -94,21 +94,28 @@ def test_columns_of_lowered_files_and_syntax_errors_count_characters() -> None:
     assert summarize('x = "éé" +* 1\n'.encode()).error == ("invalid syntax", 1, 11)
 
 
+def stdlib_sources(count: int) -> list[tuple[str, bytes]]:
+    """The first ``count`` modules of the standard library (by name) and their bytes."""
+    import os
+    import sysconfig
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    out = []
+    for name in sorted(n for n in os.listdir(stdlib) if n.endswith(".py"))[:count]:
+        with open(os.path.join(stdlib, name), "rb") as handle:
+            out.append((name, handle.read()))
+    return out
+
+
 def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
     """Where no ``class`` line is indented, no function body is searched; on the standard
     library's own modules that changes no summary."""
     import ast
-    import os
-    import sysconfig
 
     from rules import summary as module
 
-    stdlib = sysconfig.get_paths()["stdlib"]
-    names = sorted(n for n in os.listdir(stdlib) if n.endswith(".py"))[:150]
     searched = 0
-    for name in names:
-        with open(os.path.join(stdlib, name), "rb") as handle:
-            source = handle.read()
+    for name, source in stdlib_sources(150):
         try:
             tree = ast.parse(source)
         except SyntaxError:
@@ -150,14 +157,7 @@ def test_the_header_made_alone_is_the_full_extraction_s_and_the_detail_follows()
     """The cold path makes only the header; the detail comes later from the same bytes.
     Both must be what one full extraction gives, on the standard library's modules and on
     every kind of statement the walk descends into."""
-    import os
-    import sysconfig
-
-    stdlib = sysconfig.get_paths()["stdlib"]
-    sources = list(EDGE_CASES)
-    for name in sorted(n for n in os.listdir(stdlib) if n.endswith(".py"))[:200]:
-        with open(os.path.join(stdlib, name), "rb") as handle:
-            sources.append(handle.read())
+    sources = [*EDGE_CASES, *(source for _name, source in stdlib_sources(200))]
     for source in sources:
         full, lazy = summarize(source, detail=True), summarize(source)
         assert lazy.header() == full.header(), source[:80]
