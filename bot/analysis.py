@@ -80,8 +80,9 @@ def _worker_init() -> None:
 
 
 def _summarize_chunk(chunk: list[tuple[str, bytes]], detail: bool = False) -> list[tuple[str, bytes]]:
-    """Summaries come back encoded: the parent stores these bytes in the cache as they are
-    and decodes only the small header (a detail is made or decoded when a rule needs it)."""
+    """Summaries come back encoded, without the files' bytes (the parent has them): the
+    parent stores these bytes in the cache as they are and decodes only the small header
+    (a detail is made or decoded when a rule needs it)."""
     return [(sha, summarize(data, detail=detail).encode()) for sha, data in chunk]
 
 
@@ -153,6 +154,7 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
             chunk_size = 0
         chunks[-1].append(blob)
         chunk_size += len(blob[1])
+    raw = dict(blobs)
     done = 0
     try:
         # forking a process that runs other threads (the App's server) can deadlock a child
@@ -161,8 +163,9 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                  mp_context=multiprocessing.get_context(method)) as pool:
             for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks)):
-                out.update((sha, FileSummary.decode(data)) for sha, data in result)
-                store.put_encoded(result)
+                fresh = {sha: FileSummary.decode(data, None if detail else raw[sha]) for sha, data in result}
+                store.put_many(fresh, result)
+                out.update(fresh)
                 done += len(result)
                 if progress:
                     progress(done, total)
@@ -170,7 +173,6 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
         raise AnalysisError(
             f"a parser process died after {done} of {total} files ({exc}); "
             "run with --jobs 1 to see which file, and please report it") from exc
-    store.memory.update(out)
     return out
 
 

@@ -1,7 +1,9 @@
 """Summaries cached by git blob SHA, and whole reports by what they were computed from:
 in memory, and (for the CLI) in SQLite on disk.
 
-The cache is content-addressed, so it needs no invalidation but one: the tool version and
+A summary's row holds its header (and its detail, once a rule made it); the file's bytes,
+to make the detail from, sit in a table of their own, read only for the few files whose
+detail a run makes. The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
 code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
@@ -14,13 +16,14 @@ cannot be opened, read or written is skipped with a warning; it never fails a ru
 from __future__ import annotations
 
 import contextlib
+import functools
 import glob
 import os
 import pickle
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Mapping, MutableMapping
 
 from cachetools import LRUCache
 
@@ -45,6 +48,8 @@ class SummaryStore:
         self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
         self._db: sqlite3.Connection | None = None
+        self._pid = os.getpid()
+        self._forked: sqlite3.Connection | None = None  # a child process's own (see ``source``)
         if directory:
             self._open(directory, version)
 
@@ -61,6 +66,7 @@ class SummaryStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")
                 db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS sources (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
             except sqlite3.Error as exc:
@@ -134,7 +140,7 @@ class SummaryStore:
                     f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk).fetchall()
                 for sha, data in rows:
                     try:
-                        summary = FileSummary.decode(data)
+                        summary = FileSummary.decode(data, functools.partial(self.source, sha))
                     except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss
                         damaged.append(sha)
                         error = exc
@@ -150,9 +156,40 @@ class SummaryStore:
             self._failed(exc, "cache read failed; parsing instead")
         return found
 
-    def put_many(self, items: dict[str, FileSummary]) -> None:
+    def source(self, sha: str) -> bytes | None:
+        """A file's bytes, kept with its summary (None when the cache has them not)."""
+        db = self._db
+        if db is not None and os.getpid() != self._pid:
+            # a forked child (the base's analysis) must not use its parent's connection
+            if self._forked is None:
+                self._forked = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+            db = self._forked
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT data FROM sources WHERE sha = ?", (sha,)).fetchone()
+        except sqlite3.Error as exc:
+            print(f"ssot: warning: cache read failed ({exc})", file=sys.stderr)
+            return None
+        return row[0] if row is not None else None
+
+    def put_many(self, items: Mapping[str, FileSummary], encoded: list[tuple[str, bytes]] | None = None) -> None:
+        """Keep fresh summaries: in memory, and on disk their headers (``encoded`` when a parser
+        process encoded them already) with the bytes of the files they hold, which a summary
+        then reads from the disk should its detail be asked for."""
         self.memory.update(items)
-        self.put_encoded([(sha, s.encode()) for sha, s in items.items()] if self._db is not None else [])
+        if self._db is None:
+            return
+        held = {sha: s.held_source() for sha, s in items.items()}
+        # a row is never without its detail or its file's bytes (one whose bytes another
+        # store holds is not written: it is cached there)
+        kept = {sha for sha, s in items.items() if s.holds_detail or held[sha] is not None}
+        rows = [(sha, s.encode()) for sha, s in items.items() if sha in kept] if encoded is None else \
+            [(sha, data) for sha, data in encoded if sha in kept]
+        if self.put_encoded(rows, [(sha, data) for sha, data in held.items() if data is not None]):
+            for sha, data in held.items():
+                if data is not None:
+                    items[sha].read_source_with(functools.partial(self.source, sha))
 
     def keep_details(self, summaries: Iterable[tuple[str, FileSummary]]) -> None:
         """Write back the summaries (by SHA) whose detail a rule made from the file's bytes,
@@ -162,15 +199,17 @@ class SummaryStore:
             for summary in made.values():
                 summary.made = False  # kept: not written again
 
-    def put_encoded(self, items: list[tuple[str, bytes]]) -> bool:
-        """Store summaries already encoded (by a worker process) on disk only; they replace
-        rows of the same files without a detail (``collect(detail=True)``). False when the
-        write failed (a warning says why)."""
+    def put_encoded(self, items: list[tuple[str, bytes]], sources: list[tuple[str, bytes]] | None = None) -> bool:
+        """Store encoded summaries, and files' bytes, on disk only; they replace rows of the
+        same files without a detail (``collect(detail=True)``). False when the write failed
+        (a warning says why)."""
         if self._db is None or not items:
             return self._db is not None
         try:
             with self._db:
                 self._db.execute("BEGIN")
+                if sources:  # in the summaries' transaction: a row without its bytes is never seen
+                    self._db.executemany("INSERT OR REPLACE INTO sources (sha, data) VALUES (?, ?)", sources)
                 self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
         except sqlite3.Error as exc:
             self._failed(exc, "cache write failed")
@@ -217,6 +256,9 @@ class SummaryStore:
             self._failed(exc, "cache write failed")
 
     def close(self) -> None:
+        if self._forked is not None:
+            self._forked.close()
+            self._forked = None
         if self._db is not None:
             self._db.close()
             self._db = None

@@ -19,13 +19,16 @@ import marshal
 import pickle
 import re
 import warnings
-import zlib
+from collections.abc import Callable
 from typing import NamedTuple
 
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 10
+FORMAT = 11
+
+#: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
+Source = bytes | Callable[[], bytes | None]
 
 
 class Param(NamedTuple):
@@ -135,6 +138,7 @@ class Detail(NamedTuple):
 
 _DETAIL_FIELDS = frozenset(Detail._fields)
 _tuple_new = tuple.__new__  # a NamedTuple from a decoded tuple, without ``_make``'s checks
+_object_new = object.__new__
 
 
 class FileSummary:
@@ -144,9 +148,10 @@ class FileSummary:
     visits (4 of 10,206 files on bench/corpora/generated-v2-10000, 14 of 877 on Django);
     rules that scan every file filter on the header first (``class_names``,
     ``import_names``, ``error``) or read all they need from it (``shapes``). So a fresh
-    summary holds the header and the file's bytes, and makes the detail from them when
-    first asked for (about half of summarising, saved on every other file of a cold run);
-    from the cache, a detail made once comes pickled.
+    summary holds the header and the file's bytes (or a way to read them again: the cache
+    keeps them apart from the header), and makes the detail from them when first asked for
+    (about half of summarising, saved on every other file of a cold run); from the cache,
+    a detail made once comes pickled.
     """
 
     __slots__ = ("class_names", "import_names", "suppressions", "size", "error", "lowered", "_imports",
@@ -154,7 +159,7 @@ class FileSummary:
 
     def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), size: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
-                 detail: Detail | None = None, blob: bytes | None = None, source: bytes | None = None,
+                 detail: Detail | None = None, blob: bytes | None = None, source: Source | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
                  imports: tuple[ImportInfo, ...] | tuple[tuple[object, ...], ...] = (),
                  shapes: tuple[ClassShape, ...] | tuple[tuple[object, ...], ...] = (),
@@ -175,8 +180,8 @@ class FileSummary:
         #: True when the file needed the libcst fallback (newer syntax)
         self.lowered = lowered
         self._detail = detail
-        #: the detail pickled (from the cache), or the file's bytes to make it from, compressed
-        #: (the detail of a fresh summary is made only when first asked for: a run needs a few)
+        #: the detail pickled (from the cache), or the file's bytes to make it from (the detail
+        #: of a fresh summary is made only when first asked for: a run needs a few)
         self._blob = blob
         self._source = source
         #: True once the detail was made from the bytes (worth keeping in the cache)
@@ -200,11 +205,22 @@ class FileSummary:
                 self._detail = pickle.loads(self._blob)
                 self._blob = None
             else:
-                assert self._source is not None
-                self._detail = _detail_of(zlib.decompress(self._source))
+                source = self._source() if callable(self._source) else self._source
+                if source is None:
+                    raise DetailError("the file's bytes are no longer in the cache (run again)")
+                self._detail = _detail_of(source)
                 self._source = None
                 self.made = True
         return self._detail
+
+    def held_source(self) -> bytes | None:
+        """The file's bytes, when this summary holds them (to make its detail from)."""
+        return self._source if isinstance(self._source, bytes) else None
+
+    def read_source_with(self, read: Callable[[], bytes | None]) -> None:
+        """Let go of the file's bytes: ``read`` gives them again should the detail be asked for."""
+        if self._source is not None:
+            self._source = read
 
     def silenced(self, line: int, code: str) -> bool:
         """``# ssot: ignore`` (or ``ignore[code]``) is on this line."""
@@ -254,23 +270,35 @@ class FileSummary:
 
     def encode(self) -> bytes:
         """Bytes for the cache: the header in ``marshal`` (fast to read), then the detail
-        pickled or, when it was never made, the file's bytes to make it from."""
-        if self._detail is None and self._blob is None:
-            rest: tuple[bool, bytes] = (False, self._source or b"")
-        else:
-            rest = (True, self._blob if self._blob is not None else
-                    pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL))
-        return marshal.dumps((FORMAT, *self.header(), *rest))  # type: ignore[arg-type]  # marshal-able values
+        pickled, if it was made. Never the file's bytes: the cache keeps those apart, read
+        only for the few files whose detail a run makes."""
+        blob = b""
+        if self._blob is not None:
+            blob = self._blob
+        elif self._detail is not None:
+            blob = pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL)
+        fields: tuple[object, ...] = (FORMAT, self.class_names, self.import_names, self.suppressions, self.size,
+                                      self.error, self.lowered, tuple(tuple(i) for i in self._imports),
+                                      tuple(tuple(s) for s in self._shapes), blob)
+        return marshal.dumps(fields)  # type: ignore[arg-type]  # marshal-able values
 
     @classmethod
-    def decode(cls, data: bytes) -> FileSummary:
-        fmt, *fields = marshal.loads(data)
+    def decode(cls, data: bytes, source: Source | None = None) -> FileSummary:
+        """A summary from ``encode``'s bytes; without a detail, ``source`` gives the file's
+        bytes to make it from (without either, asking for the detail raises DetailError).
+        Made without ``__init__``: a run decodes every file's."""
+        fmt, class_names, import_names, suppressions, size, error, lowered, imports, shapes, blob = marshal.loads(data)
         if fmt != FORMAT:
             raise ValueError(f"summary format {fmt}, expected {FORMAT}")
-        class_names, import_names, suppressions, size, error, lowered, imports, shapes, pickled, data = fields
-        return cls(class_names=frozenset(class_names), import_names=frozenset(import_names),
-                   suppressions=suppressions, size=size, error=error, lowered=lowered, imports=imports,
-                   shapes=shapes, blob=data if pickled else None, source=None if pickled else data)
+        self = _object_new(cls)
+        self.class_names, self.import_names, self.suppressions = class_names, import_names, suppressions
+        self.size, self.error, self.lowered, self._imports, self._shapes = size, error, lowered, imports, shapes
+        self._detail, self.made = None, False
+        if blob:
+            self._blob, self._source = blob, None
+        else:
+            self._blob, self._source = None, _gone if source is None else source
+        return self
 
 
 _SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
@@ -293,7 +321,7 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
             header, kept = made, {"detail": made.detail}
         else:
             header = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree)
-            kept = {"source": zlib.compress(source, 1)}  # the detail's makings: a third of the bytes
+            kept = {"source": source}  # the detail's makings
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1), size=len(source))
     return FileSummary(class_names=header.class_names, import_names=header.import_names, imports=header._imports,
@@ -346,6 +374,11 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
 
 class DetailError(Exception):
     """A summarised file's detail could not be made (the rule asking for it reports a notice)."""
+
+
+def _gone() -> None:
+    """No bytes to make a detail from."""
+    return None
 
 
 def _detail_of(source: bytes) -> Detail:

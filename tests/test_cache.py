@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -14,6 +16,11 @@ from rules.summary import summarize
 SOURCES = [f"class C{i}:\n    def m(self):\n        return {i}\n".encode() for i in range(50)]
 
 
+def summarised() -> dict[str, object]:
+    """SOURCES summarised, to compare with (a summary a store kept reads its bytes from that store)."""
+    return {blob_sha(s): summarize(s) for s in SOURCES}
+
+
 def test_round_trip_and_memory_layer(tmp_path: Path) -> None:
     store = SummaryStore(str(tmp_path), "1.0")
     items = {blob_sha(s): summarize(s) for s in SOURCES}
@@ -22,7 +29,7 @@ def test_round_trip_and_memory_layer(tmp_path: Path) -> None:
     for size in (None, 10):  # one command's plain dict; a server's bounded LRU
         again = SummaryStore(str(tmp_path), "1.0", memory_size=size)
         got = again.get_many(list(items) + ["0" * 40])
-        assert got == items
+        assert got == summarised()
         assert len(again.memory) == (len(items) if size is None else size)
         again.close()
 
@@ -64,7 +71,7 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
     for damage in ("header", "pages"):
         folder = tmp_path / damage
         store = SummaryStore(str(folder), "1.0")
-        store.put_many({**items, **{f"{i:040x}": summarize(b"x = %d\n" % i + b"#" * 3000) for i in range(300)}})
+        store.put_many({**summarised(), **{f"{i:040x}": summarize(b"x = %d\n" % i + b"#" * 3000) for i in range(300)}})
         store.close()
         [path] = folder.glob("*.sqlite")
         with open(path, "r+b") as handle:  # the file's header, or every page after the schema's
@@ -76,10 +83,10 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
         assert "cache file was damaged" in capsys.readouterr().err, damage
         fresh = SummaryStore(str(folder), "1.0")  # a new file, that keeps what is put in it
         assert fresh._db is not None and fresh.get_many(list(items)) == {}
-        fresh.put_many(items)
+        fresh.put_many(summarised())
         fresh.close()
         again = SummaryStore(str(folder), "1.0")
-        assert again.get_many(list(items)) == items
+        assert again.get_many(list(items)) == summarised()
         again.close()
         assert "cache" not in capsys.readouterr().err
     # an error that says nothing of the file (here: a connection closed under the store) keeps it
@@ -89,7 +96,7 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
     store._db.close()
     assert store.get_many(list(items)) == {}
     assert "cache read failed" in capsys.readouterr().err and path.exists()
-    assert SummaryStore(str(folder), "1.0").get_many(list(items)) == items
+    assert SummaryStore(str(folder), "1.0").get_many(list(items)) == summarised()
 
 
 WRITER = """
@@ -225,16 +232,25 @@ def test_findings_pickle_with_every_field() -> None:
 
 
 def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
-    """A fresh summary is cached with the file's bytes; once a rule has made its detail,
+    """A fresh summary is cached with the file's bytes (apart from its header: a run reads
+    only the bytes of the files whose detail it makes); once a rule has made its detail,
     the cache keeps the detail (the next run decodes it instead of parsing the file)."""
+    import sqlite3
+
     source = SOURCES[0]
     sha = blob_sha(source)
     store = SummaryStore(str(tmp_path), "1.0")
-    store.put_many({sha: summarize(source)})
+    fresh = summarize(source)
+    store.put_many({sha: fresh})
+    assert fresh.held_source() is None and fresh.classes[0].name == "C0"  # let go of, read back
     store.close()
+    [path] = tmp_path.glob("*.sqlite")
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        [(row,)] = db.execute("SELECT data FROM summaries")
+        assert source not in row and db.execute("SELECT data FROM sources").fetchall() == [(source,)]
     first = SummaryStore(str(tmp_path), "1.0")
     loaded = first.get_many([sha])[sha]
-    assert loaded._source is not None and not loaded.made
+    assert not loaded.holds_detail and not loaded.made
     assert loaded.classes[0].name == "C0" and loaded.made  # made from the bytes
     first.keep_details([(sha, loaded)])
     assert not loaded.made  # kept: not written again
@@ -242,6 +258,26 @@ def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
     again = SummaryStore(str(tmp_path), "1.0").get_many([sha])[sha]
     assert again._source is None and again._blob is not None
     assert again.classes[0].name == "C0" and not again.made
+
+
+def _detail_in_child(store: SummaryStore, sha: str) -> None:
+    name = store.get_many([sha])[sha].classes[0].name
+    os._exit(0 if name == "C1" and store._forked is not None else 1)  # read on a connection of its own
+
+
+def test_a_forked_child_reads_the_bytes_on_a_connection_of_its_own(tmp_path: Path) -> None:
+    """The base revision is analysed in a forked child, which may make details from bytes
+    in the cache: SQLite forbids using the parent's connection there."""
+    store = SummaryStore(str(tmp_path), "1.0")
+    store.put_many(summarised())
+    store.memory.clear()
+    child = multiprocessing.get_context("fork").Process(target=_detail_in_child, args=(store, blob_sha(SOURCES[1])))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0 and store._forked is None
+    loaded = store.get_many([blob_sha(SOURCES[2])])[blob_sha(SOURCES[2])]
+    assert loaded.classes[0].name == "C2"  # the parent's own connection still serves it
+    store.close()
 
 
 def test_collecting_with_details_remakes_summaries_cached_without_one(tmp_path: Path) -> None:
