@@ -6,16 +6,13 @@ from __future__ import annotations
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
+import pickle
 import signal
 import threading
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from multiprocessing.connection import Connection
 
 from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot
@@ -154,6 +151,11 @@ def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progr
             chunk_size = 0
         chunks[-1].append(blob)
         chunk_size += len(blob[1])
+    # imported here: a run from the cache starts no pool (the imports cost a tenth of its time)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     raw = dict(blobs)
     done = 0
     try:
@@ -268,35 +270,46 @@ def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummarySto
 
 def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report | None]:
     """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
-    is copied but the answer); the returned call waits for the report, None when the child
-    failed (the caller then does the work itself)."""
-    reader, writer = multiprocessing.Pipe(duplex=False)
-    child = multiprocessing.get_context("fork").Process(target=_send, args=(writer, func, args), daemon=True)
-    child.start()
-    writer.close()
+    is copied but the answer, pickled through a pipe); the returned call waits for the
+    report, None when the child failed (the caller then does the work itself)."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        code = 1
+        try:
+            _send(writer, func, args)
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writer)
 
     def result() -> Report | None:
+        chunks = []
         try:
-            answer = reader.recv()
-        except (EOFError, OSError):
-            answer = None
+            while chunk := os.read(reader, 1 << 20):
+                chunks.append(chunk)
         finally:
-            reader.close()
-            child.join()
+            os.close(reader)
+            os.waitpid(pid, 0)
+        try:
+            answer = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - a child that died half-way: the parent does the work
+            return None
         return answer if isinstance(answer, Report) else None
 
     return result
 
 
-def _send(writer: Connection, func: Callable[..., Report], args: tuple[object, ...]) -> None:
+def _send(writer: int, func: Callable[..., Report], args: tuple[object, ...]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the parent stops on its own
     try:
         report: Report | None = func(*args)
     except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
         report = None
-    writer.send(report)
-    writer.close()
+    with open(writer, "wb") as pipe:
+        pipe.write(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def changed_paths(head: Mapping[str, Entry], base: Mapping[str, Entry]) -> set[str]:

@@ -18,7 +18,7 @@ from typing import NoReturn
 from bot import __version__, discover, settings
 from bot.analysis import AnalysisError, load_config, run_check
 from bot.cache import SummaryStore
-from bot.snapshot import Snapshot, SnapshotError, open_snapshot
+from bot.snapshot import Snapshot, SnapshotError, list_together, open_snapshot
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
@@ -195,6 +195,8 @@ class _ProgressBar:
 def cmd_check(args: argparse.Namespace) -> int:
     head = open_snapshot(args.path, args.rev)
     base: Snapshot | None = open_snapshot(args.path, args.base) if args.base else None
+    if base is not None:
+        list_together(head, base)
     config = load_config(head, args.config)
     store = _store()
     bar = _ProgressBar(sys.stderr.isatty() and args.format == "text")

@@ -185,20 +185,12 @@ class GitSnapshot:
 
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
-            # relative to the directory given, as a plain directory or a working tree is read
-            out = _git(self.repo, "ls-tree", "-r", "-z", self.commit)
-            entries: dict[str, Entry] = {}
-            for record in out.split(b"\x00"):
-                if not record:
-                    continue
-                meta, _, path = record.partition(b"\t")
-                mode, kind, sha = meta.split()
-                # regular files only: symlinks (120000) and submodules (160000) are skipped
-                if kind != b"blob" or mode not in (b"100644", b"100755"):
-                    continue
-                entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
-            self._entries = entries
+            self._entries = _tree(_git(self.repo, *self._listing()))
         return self._entries
+
+    def _listing(self) -> tuple[str, ...]:
+        # relative to the directory given, as a plain directory or a working tree is read
+        return ("ls-tree", "-r", "-z", self.commit)
 
     def read(self, paths: Iterable[str]) -> dict[str, bytes]:
         entries = self.entries()
@@ -209,6 +201,30 @@ class GitSnapshot:
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return git_sizes(self.repo, self, paths)
+
+
+def _tree(listing: bytes) -> dict[str, Entry]:
+    """The regular files of a ``git ls-tree -r -z`` listing (symlinks and submodules skipped)."""
+    entries: dict[str, Entry] = {}
+    for record in listing.split(b"\x00"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, kind, sha = meta.split()
+        if kind != b"blob" or mode not in (b"100644", b"100755"):
+            continue
+        entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
+    return entries
+
+
+def list_together(*snapshots: Snapshot) -> None:
+    """List revisions of one repository at once (``--rev`` and ``--base``: two git processes
+    side by side, not one after the other)."""
+    todo = [s for s in snapshots if isinstance(s, GitSnapshot) and s._entries is None]
+    if len(todo) < 2 or len({s.repo for s in todo}) > 1:
+        return
+    for snapshot, listing in zip(todo, _git_all(todo[0].repo, *(s._listing() for s in todo)), strict=True):
+        snapshot._entries = _tree(listing)
 
 
 def known_sizes(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, int]:

@@ -168,6 +168,33 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     assert check(2) == alone and len(forked) == 2
 
 
+def test_two_revisions_are_listed_by_git_processes_side_by_side(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import snapshot
+
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n", "link.py": ""}
+    repo = make_repo(tmp_path, {**GOOD, **legacy}, DUPLICATE)
+    (repo / "link.py").unlink()
+    (repo / "link.py").symlink_to("app/legacy.py")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a symlink")
+    alone = [snapshot.open_snapshot(str(repo), rev).entries() for rev in ("HEAD", "HEAD~1", "HEAD~2")]
+    started: list[int] = []
+    real = snapshot._git_all
+
+    def recording(repo: str, *commands: tuple[str, ...]) -> list[bytes]:
+        started.append(len(commands))
+        return real(repo, *commands)
+
+    monkeypatch.setattr(snapshot, "_git_all", recording)
+    revisions = [snapshot.open_snapshot(str(repo), rev) for rev in ("HEAD", "HEAD~1", "HEAD~2")]
+    snapshot.list_together(*revisions)
+    assert started == [3] and [r.entries() for r in revisions] == alone
+    assert "link.py" in alone[1] and "link.py" not in alone[0]  # a symlink is not a file of the revision
+    snapshot.list_together(*revisions)  # listed already: nothing runs
+    assert started == [3]
+
+
 def test_a_command_runs_without_the_cyclic_collector_and_restores_it(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
