@@ -25,7 +25,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 11
+FORMAT = 12
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -243,9 +243,13 @@ class FileSummary:
 
     @property
     def imports(self) -> tuple[ImportInfo, ...]:
-        if self._imports and type(self._imports[0]) is not ImportInfo:
-            self._imports = tuple(ImportInfo._make(i) for i in self._imports)
-        return self._imports  # type: ignore[return-value]
+        imports = self._imports
+        if type(imports) is bytes:  # as cached: decoded for the few files a rule asks (SSOT007's)
+            imports = marshal.loads(imports)
+        if imports and type(imports[0]) is not ImportInfo:
+            imports = tuple(ImportInfo._make(i) for i in imports)
+        self._imports = imports
+        return imports  # type: ignore[return-value]
 
     @property
     def shapes(self) -> tuple[ClassShape, ...]:
@@ -265,7 +269,7 @@ class FileSummary:
 
     def header(self) -> tuple[object, ...]:
         return (tuple(sorted(self.class_names)), tuple(sorted(self.import_names)), self.suppressions,
-                self.size, self.error, self.lowered, tuple(tuple(i) for i in self._imports),
+                self.size, self.error, self.lowered, tuple(tuple(i) for i in self.imports),
                 tuple(tuple(s) for s in self._shapes))
 
     def encode(self) -> bytes:
@@ -277,9 +281,10 @@ class FileSummary:
             blob = self._blob
         elif self._detail is not None:
             blob = pickle.dumps(self._detail, protocol=pickle.HIGHEST_PROTOCOL)
+        imports = self._imports if type(self._imports) is bytes else \
+            marshal.dumps(tuple(tuple(i) for i in self._imports))  # type: ignore[arg-type]  # marshal-able
         fields: tuple[object, ...] = (FORMAT, self.class_names, self.import_names, self.suppressions, self.size,
-                                      self.error, self.lowered, tuple(tuple(i) for i in self._imports),
-                                      tuple(tuple(s) for s in self._shapes), blob)
+                                      self.error, self.lowered, imports, tuple(tuple(s) for s in self._shapes), blob)
         return marshal.dumps(fields)  # type: ignore[arg-type]  # marshal-able values
 
     @classmethod
