@@ -3,6 +3,7 @@ the rules, compare with the base. Shared by ``ssot check`` and the App's jobs.""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import hashlib
@@ -271,9 +272,15 @@ def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummarySto
 def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report | None]:
     """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
     is copied but the answer, pickled through a pipe); the returned call waits for the
-    report, None when the child failed (the caller then does the work itself)."""
+    report, None when the child failed or could not start (the caller then does the work
+    itself). Calling it again answers None at once."""
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:  # no process to be had: the parent does the work
+        os.close(reader)
+        os.close(writer)
+        return lambda: None
     if pid == 0:  # the child: never returns
         os.close(reader)
         code = 1
@@ -283,14 +290,24 @@ def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report
         finally:
             os._exit(code)
     os.close(writer)
+    waited = False
 
     def result() -> Report | None:
+        nonlocal waited
+        if waited:  # asked again after an interruption (Ctrl-C): the child is gone
+            return None
+        waited = True
         chunks = []
+        read = False
         try:
             while chunk := os.read(reader, 1 << 20):
                 chunks.append(chunk)
+            read = True
         finally:
             os.close(reader)
+            if not read:  # interrupted: the child's work is not wanted
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
         try:
             answer = pickle.loads(b"".join(chunks))

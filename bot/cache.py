@@ -1,16 +1,19 @@
 """Summaries cached by git blob SHA, and whole reports by what they were computed from:
-in memory, and (for the CLI) in SQLite on disk.
+in memory, and in SQLite on disk (unless ``SSOT_CACHE=off``).
 
 A summary's row holds its header (and its detail, once a rule made it); the file's bytes,
-to make the detail from, sit in a table of their own, read only for the few files whose
-detail a run makes. The cache is content-addressed, so it needs no invalidation but one: the tool version and
+to make the detail from, sit uncompressed in a table of their own (compressing them cost
+the parsers a tenth of a cold run), read only for the few files whose detail a run makes.
+A server without a disk keeps them compressed in memory instead.
+
+The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
 code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
 SQLite in WAL mode makes it safe for two runs to share it; it is not synced to disk (a
-cache is worth less than the time: a run writes 20 MB on 10,000 files), so a machine that
-crashes may leave it damaged, and a damaged file is replaced by a new one. A cache that
-cannot be opened, read or written is skipped with a warning; it never fails a run.
+cache is worth less than the time: a cold run on 10,000 files writes 46 MB), so a machine
+that crashes may leave it damaged, and a damaged file is replaced by a new one. A cache
+that cannot be opened, read or written is skipped with a warning; it never fails a run.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import pickle
 import sqlite3
 import sys
 import time
+import zlib
 from collections.abc import Iterable, Mapping, MutableMapping
 
 from cachetools import LRUCache
@@ -99,6 +103,9 @@ class SummaryStore:
         cannot be removed (the cache is then off)."""
         opened = self._db is not None
         self.close()
+        # summaries in memory that read their bytes from the file: asked again, from the snapshot
+        for sha in [sha for sha, s in self.memory.items() if not s.holds_detail and s.held_source() is None]:
+            del self.memory[sha]
         try:
             os.remove(self._path)
         except FileNotFoundError:
@@ -159,14 +166,16 @@ class SummaryStore:
     def source(self, sha: str) -> bytes | None:
         """A file's bytes, kept with its summary (None when the cache has them not)."""
         db = self._db
-        if db is not None and os.getpid() != self._pid:
-            # a forked child (the base's analysis) must not use its parent's connection
-            if self._forked is None:
-                self._forked = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-            db = self._forked
         if db is None:
             return None
         try:
+            if os.getpid() != self._pid:
+                # a forked child (the base's analysis) must not use its parent's connection
+                # (the parent forks with no transaction open): one of its own, read-only
+                if self._forked is None:
+                    self._forked = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=10,
+                                                   isolation_level=None)
+                db = self._forked
             row = db.execute("SELECT data FROM sources WHERE sha = ?", (sha,)).fetchone()
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache read failed ({exc})", file=sys.stderr)
@@ -179,6 +188,11 @@ class SummaryStore:
         then reads from the disk should its detail be asked for."""
         self.memory.update(items)
         if self._db is None:
+            if isinstance(self.memory, LRUCache):  # a server without a disk: its memory holds the bytes
+                for summary in items.values():
+                    data = summary.held_source()
+                    if data is not None:
+                        summary.read_source_with(functools.partial(zlib.decompress, zlib.compress(data, 1)))
             return
         held = {sha: s.held_source() for sha, s in items.items()}
         # a row is never without its detail or its file's bytes (one whose bytes another

@@ -11,6 +11,7 @@ import hashlib
 import os
 import stat
 import subprocess
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -163,8 +164,20 @@ def _git_all(repo: str, *commands: tuple[str, ...]) -> list[bytes]:
                  for args in commands]
     except FileNotFoundError as exc:
         raise SnapshotError("git is not installed") from exc
-    outputs = [(proc, *proc.communicate()) for proc in procs]
-    return [_output(proc.returncode, out, err, args) for (proc, out, err), args in zip(outputs, commands, strict=True)]
+    # each drained on a thread of its own: one waiting for another would stall on a full pipe
+    outputs: list[tuple[bytes, bytes]] = [(b"", b"")] * len(procs)
+
+    def drain(i: int) -> None:
+        outputs[i] = procs[i].communicate()
+
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(1, len(procs))]
+    for thread in threads:
+        thread.start()
+    drain(0)
+    for thread in threads:
+        thread.join()
+    return [_output(proc.returncode, out, err, args)
+            for proc, (out, err), args in zip(procs, outputs, commands, strict=True)]
 
 
 def _output(status: int, out: bytes, err: bytes, args: tuple[str, ...]) -> bytes:

@@ -159,7 +159,7 @@ class FileSummary:
 
     def __init__(self, *, suppressions: tuple[tuple[int, tuple[str, ...]], ...] = (), size: int = 0,
                  error: tuple[str, int, int] | None = None, lowered: bool = False,
-                 detail: Detail | None = None, blob: bytes | None = None, source: Source | None = None,
+                 detail: Detail | None = None, source: Source | None = None,
                  class_names: frozenset[str] | None = None, import_names: frozenset[str] | None = None,
                  imports: tuple[ImportInfo, ...] | tuple[tuple[object, ...], ...] = (),
                  shapes: tuple[ClassShape, ...] | tuple[tuple[object, ...], ...] = (),
@@ -169,7 +169,7 @@ class FileSummary:
             if unknown:
                 raise TypeError(f"unknown summary fields {sorted(unknown)}")
             detail = Detail(**fields)  # type: ignore[arg-type]
-        if detail is None and blob is None and source is None:
+        if detail is None and source is None:
             detail = Detail()
         #: line -> codes ("*" for all) silenced by ``# ssot: ignore[...]``
         self.suppressions = suppressions
@@ -182,7 +182,7 @@ class FileSummary:
         self._detail = detail
         #: the detail pickled (from the cache), or the file's bytes to make it from (the detail
         #: of a fresh summary is made only when first asked for: a run needs a few)
-        self._blob = blob
+        self._blob: bytes | None = None
         self._source = source
         #: True once the detail was made from the bytes (worth keeping in the cache)
         self.made = False

@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 from bot.cache import SummaryStore
 from bot.snapshot import blob_sha
-from rules.summary import summarize
+from rules.summary import FileSummary, summarize
 
 SOURCES = [f"class C{i}:\n    def m(self):\n        return {i}\n".encode() for i in range(50)]
 
@@ -89,6 +90,13 @@ def test_a_damaged_cache_file_is_replaced_not_given_up(tmp_path: Path, capsys) -
         assert again.get_many(list(items)) == summarised()
         again.close()
         assert "cache" not in capsys.readouterr().err
+    # a server's memory does not keep summaries that read their bytes from a removed file
+    server = SummaryStore(str(tmp_path / "server"), "1.0", memory_size=100)
+    server.put_many(summarised())
+    made = server.get_many([blob_sha(SOURCES[0])])[blob_sha(SOURCES[0])]
+    made.classes  # noqa: B018  # its detail is made: it needs the file no more
+    assert server._remove(sqlite3.DatabaseError("damaged")) and list(server.memory) == [blob_sha(SOURCES[0])]
+    capsys.readouterr()
     # an error that says nothing of the file (here: a connection closed under the store) keeps it
     [path] = folder.glob("*.sqlite")
     store = SummaryStore(str(folder), "1.0")
@@ -235,8 +243,6 @@ def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
     """A fresh summary is cached with the file's bytes (apart from its header: a run reads
     only the bytes of the files whose detail it makes); once a rule has made its detail,
     the cache keeps the detail (the next run decodes it instead of parsing the file)."""
-    import sqlite3
-
     source = SOURCES[0]
     sha = blob_sha(source)
     store = SummaryStore(str(tmp_path), "1.0")
@@ -260,8 +266,8 @@ def test_a_detail_made_from_the_bytes_is_written_back(tmp_path: Path) -> None:
     assert again.classes[0].name == "C0" and not again.made
 
 
-def _detail_in_child(store: SummaryStore, sha: str) -> None:
-    name = store.get_many([sha])[sha].classes[0].name
+def _detail_in_child(store: SummaryStore, summary: FileSummary) -> None:
+    name = summary.classes[0].name
     os._exit(0 if name == "C1" and store._forked is not None else 1)  # read on a connection of its own
 
 
@@ -271,13 +277,23 @@ def test_a_forked_child_reads_the_bytes_on_a_connection_of_its_own(tmp_path: Pat
     store = SummaryStore(str(tmp_path), "1.0")
     store.put_many(summarised())
     store.memory.clear()
-    child = multiprocessing.get_context("fork").Process(target=_detail_in_child, args=(store, blob_sha(SOURCES[1])))
+    summary = store.get_many([blob_sha(SOURCES[1])])[blob_sha(SOURCES[1])]  # read by the parent
+    child = multiprocessing.get_context("fork").Process(target=_detail_in_child, args=(store, summary))
     child.start()
     child.join(60)
     assert child.exitcode == 0 and store._forked is None
     loaded = store.get_many([blob_sha(SOURCES[2])])[blob_sha(SOURCES[2])]
     assert loaded.classes[0].name == "C2"  # the parent's own connection still serves it
     store.close()
+
+
+def test_a_server_without_a_disk_keeps_the_bytes_compressed() -> None:
+    for size, compressed in ((None, False), (100, True)):  # one command's dict; a server's LRU
+        store = SummaryStore(None, "1.0", memory_size=size)
+        items = summarised()
+        store.put_many(items)
+        assert all((s.held_source() is None) == compressed for s in items.values())  # type: ignore[attr-defined]
+        assert store.get_many(list(items)) == summarised()  # details made from the bytes kept
 
 
 def test_collecting_with_details_remakes_summaries_cached_without_one(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -153,9 +154,11 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
         forked.append(os.getpid())
         return real_in_child(*args)
 
-    def check(workers: int) -> Report:
+    def check(workers: int, cache: str | None = None) -> Report:
         head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
-        report = analysis.run_check(head, base, analysis.load_config(head), SummaryStore(None, "t"), workers=workers)
+        store = SummaryStore(cache, "t")
+        report = analysis.run_check(head, base, analysis.load_config(head), store, workers=workers)
+        store.close()
         return dataclasses.replace(report, summary=None)
 
     monkeypatch.setattr(analysis, "_in_child", counting)
@@ -164,8 +167,52 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     alone = check(1)
     assert not forked
     assert check(2) == alone and len(forked) == 1
+    # from a disk cache holding headers and bytes, no detail: the child makes the base's
+    # details from bytes it reads itself (a failure would be a crash notice in its report)
+    head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+    store = SummaryStore(str(tmp_path / "cache"), "t")
+    for revision in (head, base):
+        analysis.collect(revision, analysis.load_config(head).result, store)
+    store.close()
+    store = SummaryStore(str(tmp_path / "cache"), "t")
+    cached = store.get_many([entry.sha for path, entry in base.entries().items() if path.endswith(".py")])
+    assert cached and not any(s.holds_detail for s in cached.values())
+    store.memory.clear()
+    report = analysis.run_check(head, base, analysis.load_config(head), store, workers=2)
+    assert dataclasses.replace(report, summary=None) == alone and len(forked) == 2
+    store.close()
     monkeypatch.setattr(analysis, "_send", lambda writer, func, args: os._exit(3))  # the child dies
-    assert check(2) == alone and len(forked) == 2
+    assert check(2) == alone and len(forked) == 3
+
+
+def test_the_child_s_answer_is_a_report_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the child leaves in the pipe (a cut or foreign pickle, nothing), the parent
+    gets a report or None (and does the work itself); asked again (after Ctrl-C), None."""
+    from bot import analysis
+    from rules.model import Report
+
+    report = Report(rev="r", base=None, concepts=(), findings=(), summary=None, fail_on="new")
+    waiting = analysis._in_child(lambda: report)
+    assert waiting() == report and waiting() is None
+    for garbage in (pickle.dumps(report)[:-5], pickle.dumps({"not": "a report"}), b""):
+        def send(writer: int, func: object, args: object, garbage: bytes = garbage) -> None:
+            os.write(writer, garbage)
+
+        monkeypatch.setattr(analysis, "_send", send)
+        assert analysis._in_child(lambda: report)() is None
+    monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no process")))
+    assert analysis._in_child(lambda: report)() is None
+
+
+def test_a_run_without_a_process_pool_imports_none_of_its_modules(tmp_path: Path) -> None:
+    """Importing multiprocessing and concurrent.futures costs a tenth of a warm run: only a
+    pool that starts imports them."""
+    repo = make_repo(tmp_path, {**GOOD})
+    code = ("import sys; from bot import cli; status = cli.main(['check', sys.argv[1], '--format', 'json']);"
+            "print(status, sorted(m for m in sys.modules if m.startswith(('multiprocessing', 'concurrent'))))")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    out = subprocess.run([sys.executable, "-c", code, str(repo)], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "0 []"
 
 
 def test_two_revisions_are_listed_by_git_processes_side_by_side(tmp_path: Path,
