@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from bot.cache import SummaryStore
-from bot.snapshot import Entry, Snapshot
+from bot.snapshot import Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
 from rules.context import CRASHED
 from rules.engine import analyze, compare
@@ -77,11 +77,41 @@ def _worker_init() -> None:
     gc.disable()
 
 
-def _summarize_chunk(chunk: list[tuple[str, bytes]], detail: bool = False) -> list[tuple[str, bytes]]:
-    """Summaries come back encoded, without the files' bytes (the parent has them): the
-    parent stores these bytes in the cache as they are and decodes only the small header
-    (a detail is made or decoded when a rule needs it)."""
-    return [(sha, summarize(data, detail=detail).encode()) for sha, data in chunk]
+#: a file to summarise: its bytes, or the name of the file on disk (a working tree's), which
+#: the parser process reads itself, checking its size and its SHA as it reads
+Work = tuple[str, bytes | str]
+#: what a parser process answers for each file: (sha, the summary encoded or None, the bytes
+#: it read from the disk (None: it was given them), the file's size, or -1 when the file on
+#: disk is not the one listed)
+Answer = tuple[str, bytes | None, bytes | None, int]
+#: what a file named, not given, counts for in a chunk (its size is not known before reading)
+_NAMED_BYTES = 2_500
+
+
+def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0) -> list[Answer]:
+    """Summaries come back encoded, with the bytes of the files read here: the parent stores
+    them in the cache as they are and decodes only the small header (a detail is made or
+    decoded when a rule needs it)."""
+    out: list[Answer] = []
+    for sha, item in chunk:
+        data = item
+        if isinstance(item, str):
+            try:
+                with open(item, "rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if size > limit:  # never read
+                        out.append((sha, None, None, size))
+                        continue
+                    data = handle.read()
+            except OSError:
+                out.append((sha, None, None, -1))
+                continue
+            if len(data) > limit or blob_sha(data) != sha:  # changed since git listed it
+                out.append((sha, None, None, -1))
+                continue
+        assert isinstance(data, bytes)
+        out.append((sha, summarize(data, detail=detail).encode(), data if data is not item else None, len(data)))
+    return out
 
 
 def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, workers: int = 0,
@@ -106,14 +136,25 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     if detail:  # summaries cached without their detail are made again, detail and all, in the pool
         hits = {sha: summary for sha, summary in hits.items() if summary.holds_detail}
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
-    # sizes the listing did not give, of the files to read: one over the limit is never read
-    unknown = [path for path in missing.values() if entries[path].size is None]
-    sizes = snapshot.sizes(unknown) if unknown else {}
-    large = {sha: sizes[path] for sha, path in missing.items() if sizes.get(path, 0) > limit}
-    data = snapshot.read([path for sha, path in missing.items() if sha not in large]) if missing else {}
-    blobs = [(sha, data[path]) for sha, path in missing.items() if path in data]
-    large.update((sha, len(b)) for sha, b in blobs if len(b) > limit)  # grown since it was listed
-    fresh = _summarize_all([(sha, b) for sha, b in blobs if sha not in large], workers, progress, store, detail)
+    # files the parser processes read from the disk themselves (checking size and SHA)
+    local = snapshot.local(missing.values()) if missing else {}
+    work: list[Work] = [(sha, local[path]) for sha, path in missing.items() if path in local]
+    large: dict[str, int] = {}
+    fresh: dict[str, FileSummary] = {}
+    todo = {sha: path for sha, path in missing.items() if path not in local}
+    for attempt in range(2):  # again for the files on disk that were not as listed
+        # sizes the listing did not give, of the files to read: one over the limit is never read
+        unknown = [path for path in todo.values() if entries[path].size is None]
+        sizes = snapshot.sizes(unknown) if unknown else {}
+        large.update((sha, sizes[path]) for sha, path in todo.items() if sizes.get(path, 0) > limit)
+        data = snapshot.read([path for sha, path in todo.items() if sha not in large]) if todo else {}
+        work += [(sha, data[path]) for sha, path in todo.items() if path in data]
+        answers = _summarize_all(work, workers, progress if attempt == 0 else None, store, detail, limit)
+        fresh.update(answers.summaries)
+        large.update(answers.large)
+        todo, work = {sha: missing[sha] for sha in answers.astray}, []
+        if not todo:
+            break
     summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
     # listed but not read (unreadable, or gone since): said, not silently left out (nor cached)
     summaries.update((sha, FileSummary(error=("the file could not be read", 1, 1))) for sha in missing
@@ -130,53 +171,71 @@ def _too_large(size: int, limit: int) -> FileSummary:
     return FileSummary(error=(f"skipped: {size:,} bytes is over max_file_bytes ({limit:,})", 1, 1), size=size)
 
 
-def _summarize_all(blobs: list[tuple[str, bytes]], workers: int, progress: Progress | None,
-                   store: SummaryStore, detail: bool = False) -> dict[str, FileSummary]:
-    """Summarise and cache every blob, on every core when there is enough work."""
-    total = len(blobs)
-    size = sum(len(d) for _, d in blobs)
-    workers = workers or min(os.cpu_count() or 1, 8)
-    out: dict[str, FileSummary] = {}
-    if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
-        for i, (sha, data) in enumerate(blobs, 1):
-            out[sha] = summarize(data, detail=detail)
-            if progress and i % 200 == 0:
-                progress(i, total)
-        store.put_many(out)
-        return out
-    chunks: list[list[tuple[str, bytes]]] = [[]]
+@dataclass
+class _Answers:
+    summaries: dict[str, FileSummary]
+    large: dict[str, int]  # over max_file_bytes (or grown past it since listed): its size
+    astray: list[str]  # not as listed on the disk (changed or gone since): read by the snapshot
+
+
+def _summarize_all(work: list[Work], workers: int, progress: Progress | None, store: SummaryStore,
+                   detail: bool = False, limit: int = 0) -> _Answers:
+    """Summarise and cache every file, on every core when there is enough work."""
+    total = len(work)
+    answers = _Answers({}, {}, [])
+    if not work:
+        return answers
+    given = {sha: item for sha, item in work if isinstance(item, bytes)}  # the bytes the parent has
+    done = 0
+
+    def take(result: list[Answer]) -> None:
+        nonlocal done
+        fresh = {}
+        for sha, encoded, data, size in result:
+            if encoded is not None:
+                fresh[sha] = FileSummary.decode(encoded, None if detail else given.get(sha, data))
+            elif size >= 0:
+                answers.large[sha] = size
+            else:
+                answers.astray.append(sha)
+        store.put_many(fresh, [(sha, encoded) for sha, encoded, _, _ in result if encoded is not None])
+        answers.summaries.update(fresh)
+        done += len(result)
+        if progress:
+            progress(done, total)
+
+    chunks: list[list[Work]] = [[]]
     chunk_size = 0
-    for blob in blobs:
+    for item in work:
         if chunk_size >= _CHUNK_BYTES:
             chunks.append([])
             chunk_size = 0
-        chunks[-1].append(blob)
-        chunk_size += len(blob[1])
+        chunks[-1].append(item)
+        chunk_size += len(item[1]) if isinstance(item[1], bytes) else _NAMED_BYTES
+    size = sum(len(item) if isinstance(item, bytes) else _NAMED_BYTES for _, item in work)
+    workers = workers or min(os.cpu_count() or 1, 8)
+    if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
+        for chunk in chunks:
+            take(_summarize_chunk(chunk, detail, limit))
+        return answers
     # imported here: a run from the cache starts no pool (the imports cost a tenth of its time)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    raw = dict(blobs)
-    done = 0
     try:
         # forking a process that runs other threads (the App's server) can deadlock a child
         # on a lock some thread held: start workers from a clean fork server there
         method = "fork" if threading.active_count() == 1 else "forkserver"
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                  mp_context=multiprocessing.get_context(method)) as pool:
-            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks)):
-                fresh = {sha: FileSummary.decode(data, None if detail else raw[sha]) for sha, data in result}
-                store.put_many(fresh, result)
-                out.update(fresh)
-                done += len(result)
-                if progress:
-                    progress(done, total)
+            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks), [limit] * len(chunks)):
+                take(result)
     except BrokenProcessPool as exc:
         raise AnalysisError(
             f"a parser process died after {done} of {total} files ({exc}); "
             "run with --jobs 1 to see which file, and please report it") from exc
-    return out
+    return answers
 
 
 @functools.cache

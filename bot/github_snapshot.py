@@ -47,6 +47,9 @@ class FetchedSnapshot:
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return known_sizes(self, paths)
 
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        return {}
+
     def by_sha(self) -> dict[str, bytes]:
         return {self.files[p].sha: d for p, d in self.data.items() if p in self.files}
 

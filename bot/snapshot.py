@@ -56,6 +56,12 @@ class Snapshot(Protocol):
         """The sizes of these paths, where ``entries()`` gave none (without reading them)."""
         ...
 
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        """Of these paths, those a parser process may read from the disk itself: path ->
+        file name. Their bytes count only if they hash to the listed SHA (else ``read()``
+        gives them)."""
+        ...
+
 
 def _read(full: str) -> bytes | None:
     try:
@@ -88,6 +94,9 @@ class MemorySnapshot:
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return known_sizes(self, paths)
+
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        return {}
 
 
 class DirectorySnapshot:
@@ -147,6 +156,9 @@ class DirectorySnapshot:
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return known_sizes(self, paths)
+
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        return {}  # read already, to hash them
 
 
 def _git(repo: str, *args: str, input: bytes | None = None) -> bytes:
@@ -214,6 +226,9 @@ class GitSnapshot:
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return git_sizes(self.repo, self, paths)
+
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        return {}
 
 
 def _tree(listing: bytes) -> dict[str, Entry]:
@@ -357,6 +372,11 @@ class WorkTreeSnapshot:
 
     def sizes(self, paths: Iterable[str]) -> dict[str, int]:
         return git_sizes(self.top, self, paths)  # the index's blobs, which read() gives
+
+    def local(self, paths: Iterable[str]) -> dict[str, str]:
+        """The files git calls unchanged (the others were read to hash them)."""
+        entries = self.entries()
+        return {p: os.path.join(self.top, p) for p in paths if p in entries and p not in self._data}
 
 
 def open_snapshot(path: str, rev: str | None) -> Snapshot:

@@ -467,12 +467,33 @@ def test_a_file_that_cannot_be_read_is_a_notice(tmp_path: Path, capsys: pytest.C
     from bot.snapshot import WorkTreeSnapshot
 
     repo = make_repo(tmp_path, {**GOOD, "app/locked.py": "class WebSocketManager:\n    pass\n"})
-    real = WorkTreeSnapshot.read
+    real, local = WorkTreeSnapshot.read, WorkTreeSnapshot.local
     monkeypatch.setattr(WorkTreeSnapshot, "read",
                         lambda self, paths: {p: d for p, d in real(self, paths).items() if p != "app/locked.py"})
+    # the parser process finds no file either (then the snapshot is asked, which has none)
+    monkeypatch.setattr(WorkTreeSnapshot, "local", lambda self, paths: {
+        p: str(tmp_path / "gone.py") if p == "app/locked.py" else name for p, name in local(self, paths).items()})
     code, report = run_json(capsys, "check", str(repo))
     [notice] = [f for f in report["findings"] if f["code"] == "SSOT009"]
     assert notice["path"] == "app/locked.py" and "could not be read" in notice["message"] and code == 0
+
+
+def test_a_parser_process_reads_a_file_itself_only_as_listed(tmp_path: Path) -> None:
+    """A working tree's unchanged files are read by the parser processes, not the parent:
+    never one over max_file_bytes, and one whose bytes are not the listed blob (or that is
+    gone) is handed back, for the snapshot to read as git has it."""
+    from bot.analysis import _summarize_chunk
+    from bot.snapshot import blob_sha
+
+    source = b"class A:\n    pass\n"
+    name, sha = str(tmp_path / "a.py"), blob_sha(source)
+    (tmp_path / "a.py").write_bytes(source)
+    given, named, changed, gone = _summarize_chunk(
+        [(sha, source), (sha, name), ("c" * 40, name), (sha, str(tmp_path / "gone.py"))], False, 100)
+    assert given[1] is not None and given[2:] == (None, len(source))  # the parent has the bytes
+    assert named == (sha, given[1], source, len(source))  # read here: sent back, for the cache
+    assert changed == ("c" * 40, None, None, -1) and gone == (sha, None, None, -1)
+    assert _summarize_chunk([(sha, name)], False, len(source) - 1) == [(sha, None, None, len(source))]
 
 
 def test_a_file_only_touched_is_not_changed() -> None:
