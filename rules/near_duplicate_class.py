@@ -127,13 +127,19 @@ _SEARCHED = 256
 _EPS = 1e-9
 
 
-def _needed(mine: tuple[list[int], int, int], theirs: tuple[list[int], int, int]) -> int:
+#: a fingerprint's lookup: its keys, how many common features and how many rare ones past
+#: ``_KEYS`` its first features hold (neither is looked up), and its least overlap
+Lookup = tuple[list[int], int, int, int]
+
+
+def _needed(mine: Lookup, theirs: Lookup) -> int:
     """How many lookup features two fingerprints share at least if they are near copies:
-    ``_SHARED`` of their first features (fewer if their overlap is smaller), less those that
-    may be common ones (not looked up), and one at least."""
-    _keys, common, overlap = mine
-    _keys, their_common, their_overlap = theirs
-    return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common))
+    ``_SHARED`` of their first features (fewer if their overlap is smaller), less those not
+    looked up: common ones (common to both: at most the fewer of theirs) and rare ones past
+    either's ``_KEYS``; and one at least."""
+    _keys, common, overlap, past = mine
+    _keys, their_common, their_overlap, their_past = theirs
+    return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common) - past - their_past)
 
 
 class _Fingerprints:
@@ -172,7 +178,7 @@ class _Fingerprints:
         frequency = Counter(array("q", b"".join(self.packed)))
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
-        self._keys: dict[int, tuple[list[int], int, int]] = {}
+        self._keys: dict[int, Lookup] = {}
         self._blob = b""  # every fingerprint in one block of bytes (searched by ``having``)
         self._starts: list[int] = []
 
@@ -218,7 +224,7 @@ class _Fingerprints:
         rest = self.sizes[x] - len(left)
         return self.near((rest + shared) / (rest + len(left) + len(right) - shared))
 
-    def keys(self, x: int) -> tuple[list[int], int, int]:
+    def keys(self, x: int) -> Lookup:
         """Prefix filtering (Bayardo, Ma and Srikant, 2007): order all features rarest first
         (then by number); if two fingerprints have ``overlap`` features in common, the first
         ``size - overlap + k`` features of each share at least ``k``, and at the threshold
@@ -226,25 +232,27 @@ class _Fingerprints:
         ``size - ceil(threshold * size) + _SHARED`` features, the ones at most ``_RARE``
         fingerprints (and another one) have are the features to look ``x`` up by (the
         ``_KEYS`` rarest of them). Returns them, how many common ones are among those first
-        features (they are not looked up), and that least overlap; see :func:`_needed`.
+        features, that least overlap, and how many rare ones past ``_KEYS`` (neither is
+        looked up); see :func:`_needed`.
         Computed once per fingerprint."""
         found = self._keys.get(x)
         if found is None:
             found = self._keys[x] = self._lookup_keys(x)
         return found
 
-    def _lookup_keys(self, x: int) -> tuple[list[int], int, int]:
+    def _lookup_keys(self, x: int) -> Lookup:
         shape = self.shape(x)
         rare = self._rare
         if rare.keys().isdisjoint(shape):
-            return [], 0, 0
+            return [], 0, 0, 0
         size = len(shape)
         overlap = math.ceil(self.threshold * size - _EPS)
         length = size - overlap + _SHARED - len(self._unique.intersection(shape))  # unique ones come first
         if length <= 0:
-            return [], 0, 0  # its first features are its own: it has no near copy
+            return [], 0, 0, 0  # its first features are its own: it has no near copy
         ordered = sorted(sorted(rare.keys() & shape), key=rare.__getitem__)  # rarest first, then by number
-        return ordered[:min(length, _KEYS)], max(0, length - len(ordered)), overlap
+        first = min(length, len(ordered))
+        return ordered[:min(first, _KEYS)], length - first, overlap, max(0, first - _KEYS)
 
     def having(self, features: Iterable[int]) -> dict[int, list[int]]:
         """For each feature, the fingerprints that have it (in order). A few features are
@@ -371,8 +379,9 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     postings: dict[int, list[int]] = {}
     lookups = {x: keys for x in range(len(sizes)) if (keys := prints.keys(x))[0]}
     common = [0] * len(sizes)  # how many common features each has among its first ones
-    for x, (_keys, commons, _overlap) in lookups.items():
-        common[x] = commons
+    past = [0] * len(sizes)  # how many rare ones past _KEYS
+    for x, (_keys, commons, _overlap, beyond) in lookups.items():
+        common[x], past[x] = commons, beyond
     for x in sorted(lookups, key=sizes.__getitem__):
         mine = lookups[x]
         lists = [postings.setdefault(key, []) for key in mine[0]]
@@ -380,9 +389,10 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
         for earlier in lists:
             earlier.append(x)
         least = threshold * sizes[x] - _EPS
-        if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out: most candidates fail the first test
-            fewest = _SHARED - mine[1]
-            likely = [y for y, n in shared.items() if n >= fewest and common[y] >= _SHARED - n and sizes[y] >= least]
+        if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out
+            fewest, mine_common = _SHARED - mine[3], mine[1]
+            likely = [y for y, n in shared.items()
+                      if n + past[y] + min(common[y], mine_common) >= fewest and sizes[y] >= least]
         else:
             likely = [y for y, n in shared.items() if n >= _needed(mine, lookups[y]) and sizes[y] >= least]
         likely.sort(key=lambda y: (-shared[y], y))  # most shared first
