@@ -88,10 +88,10 @@ Answer = tuple[str, bytes | None, bytes | None, int]
 _NAMED_BYTES = 2_500
 
 
-def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0) -> list[Answer]:
-    """Summaries come back encoded, with the bytes of the files read here: the parent stores
-    them in the cache as they are and decodes only the small header (a detail is made or
-    decoded when a rule needs it)."""
+def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0, send: bool = True) -> list[Answer]:
+    """Summaries come back encoded (the parent stores them in the cache as they are and
+    decodes only the small header: a detail is made or decoded when a rule needs it), with
+    the bytes of the files read here when ``send`` (for a cache that keeps them)."""
     out: list[Answer] = []
     for sha, item in chunk:
         data = item
@@ -110,7 +110,8 @@ def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0) ->
                 out.append((sha, None, None, -1))
                 continue
         assert isinstance(data, bytes)
-        out.append((sha, summarize(data, detail=detail).encode(), data if data is not item else None, len(data)))
+        out.append((sha, summarize(data, detail=detail).encode(), data if send and data is not item else None,
+                    len(data)))
     return out
 
 
@@ -163,7 +164,16 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
         summary = summaries.get(sha)
         if summary is not None:
             files[path] = summary if summary.size <= limit else _too_large(summary.size, limit)
+            if not store.keep_bytes and not summary.holds_detail and summary.held_source() is None:
+                summary.read_source_with(functools.partial(_read_again, snapshot, path, sha))
     return Collected(files, parsed=len(fresh), cached=len(hits))
+
+
+def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes | None:
+    """A file's bytes, read again from the snapshot when its detail is first asked for (a
+    cache without the files' bytes); None if they are not the ones summarised."""
+    data = snapshot.read([path]).get(path)
+    return data if data is not None and blob_sha(data) == sha else None
 
 
 def _too_large(size: int, limit: int) -> FileSummary:
@@ -216,7 +226,7 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
     workers = workers or min(os.cpu_count() or 1, 8)
     if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
         for chunk in chunks:
-            take(_summarize_chunk(chunk, detail, limit))
+            take(_summarize_chunk(chunk, detail, limit, store.keep_bytes))
         return answers
     # imported here: a run from the cache starts no pool (the imports cost a tenth of its time)
     import multiprocessing
@@ -229,7 +239,8 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
         method = "fork" if threading.active_count() == 1 else "forkserver"
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                  mp_context=multiprocessing.get_context(method)) as pool:
-            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks), [limit] * len(chunks)):
+            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks), [limit] * len(chunks),
+                                   [store.keep_bytes] * len(chunks)):
                 take(result)
     except BrokenProcessPool as exc:
         raise AnalysisError(

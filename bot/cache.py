@@ -1,10 +1,11 @@
 """Summaries cached by git blob SHA, and whole reports by what they were computed from:
 in memory, and in SQLite on disk (unless ``SSOT_CACHE=off``).
 
-A summary's row holds its header (and its detail, once a rule made it); the file's bytes,
-to make the detail from, sit uncompressed in a table of their own (compressing them cost
-the parsers a tenth of a cold run), read only for the few files whose detail a run makes.
-A server without a disk keeps them compressed in memory instead.
+A summary's row holds its header (and its detail, once a rule made it). A server keeps the
+file's bytes, to make the detail from, uncompressed in a table of their own (compressing
+them cost the parsers a tenth of a cold run), read only for the few files whose detail a
+run makes (a server without a disk keeps them compressed in memory); a command's snapshot
+reads them again instead, and its cache (a file of its own) is half the size.
 
 The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
@@ -47,7 +48,11 @@ def _damaged(exc: sqlite3.Error) -> bool:
 
 
 class SummaryStore:
-    def __init__(self, directory: str | None, version: str, *, memory_size: int | None = 200_000) -> None:
+    def __init__(self, directory: str | None, version: str, *, memory_size: int | None = 200_000,
+                 keep_bytes: bool = True) -> None:
+        #: keep the files' bytes (a server's snapshots cannot read a file again; a command's
+        #: can, and its cache is half the size without them, in a file of its own)
+        self.keep_bytes = keep_bytes
         #: summaries in memory: a bounded LRU in a server; None, a plain dict for one command
         self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
@@ -59,8 +64,9 @@ class SummaryStore:
 
     def _open(self, directory: str, version: str) -> None:
         # fingerprints hash tuples of ints, the same in every process of one Python version
-        name = f"summaries-f{FORMAT}-v{version}-py{sys.version_info[0]}{sys.version_info[1]}.sqlite"
-        path = self._path = os.path.join(directory, name)
+        stem = f"summaries-f{FORMAT}-v{version}-py{sys.version_info[0]}{sys.version_info[1]}"
+        ours = (f"{stem}.sqlite", f"{stem}-lean.sqlite")  # with the files' bytes, and without
+        path = self._path = os.path.join(directory, ours[not self.keep_bytes])
         replaced = False
         for attempt in range(_OPEN_ATTEMPTS):
             db = None
@@ -94,7 +100,7 @@ class SummaryStore:
             return
         self._db = db
         for old in glob.glob(os.path.join(directory, "summaries-*.sqlite*")):
-            if not os.path.basename(old).startswith(name):
+            if not os.path.basename(old).startswith(ours):
                 with contextlib.suppress(OSError):
                     os.remove(old)
 
@@ -187,6 +193,9 @@ class SummaryStore:
         process encoded them already) with the bytes of the files they hold, which a summary
         then reads from the disk should its detail be asked for."""
         self.memory.update(items)
+        if not self.keep_bytes:  # the snapshot reads them again
+            self.put_encoded(encoded if encoded is not None else [(sha, s.encode()) for sha, s in items.items()])
+            return
         if self._db is None:
             if isinstance(self.memory, LRUCache):  # a server without a disk: its memory holds the bytes
                 for summary in items.values():

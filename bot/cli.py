@@ -167,7 +167,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 
 def _store() -> SummaryStore:
-    return SummaryStore(settings.cache_dir(), __version__, memory_size=None)
+    return SummaryStore(settings.cache_dir(), __version__, memory_size=None, keep_bytes=False)
 
 
 class _ProgressBar:

@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 
     snapshot = open_snapshot(args.path, args.rev)
     config = parse_config("", "")
-    store = SummaryStore(settings.cache_dir(), __version__, memory_size=None)
+    store = SummaryStore(settings.cache_dir(), __version__, memory_size=None, keep_bytes=False)
     try:
         # discover reads every file's detail: made with the header, in the parser processes
         collected = collect(snapshot, config, store, workers=getattr(args, "jobs", 0), detail=True)

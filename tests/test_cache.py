@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cache import SummaryStore
 from bot.snapshot import blob_sha
 from rules.summary import FileSummary, summarize
@@ -285,6 +287,39 @@ def test_a_forked_child_reads_the_bytes_on_a_connection_of_its_own(tmp_path: Pat
     loaded = store.get_many([blob_sha(SOURCES[2])])[blob_sha(SOURCES[2])]
     assert loaded.classes[0].name == "C2"  # the parent's own connection still serves it
     store.close()
+
+
+def test_a_command_s_cache_keeps_no_bytes_and_lives_beside_a_server_s(tmp_path: Path) -> None:
+    """A command's snapshot can read a file again: its cache (a file of its own, half the
+    size) keeps headers only, and a detail is made from the bytes the snapshot reads."""
+    from bot.analysis import collect
+    from bot.snapshot import MemorySnapshot
+    from rules.config import parse_config
+    from rules.summary import DetailError
+
+    files = {f"pkg/m{i}.py": source for i, source in enumerate(SOURCES)}
+    config = parse_config("", "")
+    server = SummaryStore(str(tmp_path), "1.0")
+    server.put_many(summarised())
+    (tmp_path / "summaries-f1-v0.9-py30.sqlite").write_bytes(b"an older version's")
+    lean = SummaryStore(str(tmp_path), "1.0", keep_bytes=False)
+    collect(MemorySnapshot(files), config, lean, workers=1)
+    lean.close()
+    names = sorted(p.name for p in tmp_path.glob("*.sqlite"))
+    assert len(names) == 2 and names[0].endswith("-lean.sqlite") and "v0.9" not in " ".join(names)
+    with contextlib.closing(sqlite3.connect(tmp_path / names[0])) as db:
+        assert db.execute("SELECT count(*) FROM summaries").fetchone() == (len(SOURCES),)
+        assert db.execute("SELECT count(*) FROM sources").fetchone() == (0,)
+    again = SummaryStore(str(tmp_path), "1.0", keep_bytes=False)
+    collected = collect(MemorySnapshot(files), config, again, workers=1)
+    assert collected.parsed == 0 and collected.files["pkg/m3.py"].classes[0].name == "C3"  # read again
+    edited = MemorySnapshot({**files, "pkg/m4.py": SOURCES[4]})
+    summary = collect(edited, config, again, workers=1).files["pkg/m4.py"]
+    edited.files["pkg/m4.py"] = b"class Changed:\n    pass\n"  # not the bytes summarised: no detail from them
+    with pytest.raises(DetailError):
+        summary.classes  # noqa: B018
+    assert server.get_many([blob_sha(SOURCES[0])])  # the server's cache is still there
+    server.close()
 
 
 def test_a_server_without_a_disk_keeps_the_bytes_compressed() -> None:

@@ -167,22 +167,25 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     alone = check(1)
     assert not forked
     assert check(2) == alone and len(forked) == 1
-    # from a disk cache holding headers and bytes, no detail: the child makes the base's
-    # details from bytes it reads itself (a failure would be a crash notice in its report)
-    head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
-    store = SummaryStore(str(tmp_path / "cache"), "t")
-    for revision in (head, base):
-        analysis.collect(revision, analysis.load_config(head).result, store)
-    store.close()
-    store = SummaryStore(str(tmp_path / "cache"), "t")
-    cached = store.get_many([entry.sha for path, entry in base.entries().items() if path.endswith(".py")])
-    assert cached and not any(s.holds_detail for s in cached.values())
-    store.memory.clear()
-    report = analysis.run_check(head, base, analysis.load_config(head), store, workers=2)
-    assert dataclasses.replace(report, summary=None) == alone and len(forked) == 2
-    store.close()
+    # from a disk cache holding headers (and bytes, or not: a command's snapshot reads them
+    # again), no detail: the child makes the base's details from bytes it reads itself (a
+    # failure would be a crash notice in its report)
+    for keep in (True, False):
+        head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+        store = SummaryStore(str(tmp_path / "cache"), "t", keep_bytes=keep)
+        for revision in (head, base):
+            analysis.collect(revision, analysis.load_config(head).result, store)
+        store.close()
+        store = SummaryStore(str(tmp_path / "cache"), "t", keep_bytes=keep)
+        cached = store.get_many([entry.sha for path, entry in base.entries().items() if path.endswith(".py")])
+        assert cached and not any(s.holds_detail for s in cached.values())
+        store.memory.clear()
+        report = analysis.run_check(head, base, analysis.load_config(head), store, workers=2)
+        assert dataclasses.replace(report, summary=None) == alone
+        store.close()
+    assert len(forked) == 3
     monkeypatch.setattr(analysis, "_send", lambda writer, func, args: os._exit(3))  # the child dies
-    assert check(2) == alone and len(forked) == 3
+    assert check(2) == alone and len(forked) == 4
 
 
 def test_the_child_s_answer_is_a_report_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
