@@ -10,6 +10,7 @@ import hashlib
 import os
 import pickle
 import signal
+import stat
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -84,8 +85,9 @@ Work = tuple[str, bytes | str]
 #: it read from the disk (None: it was given them), the file's size, or -1 when the file on
 #: disk is not the one listed)
 Answer = tuple[str, bytes | None, bytes | None, int]
-#: what a file named, not given, counts for in a chunk (its size is not known before reading)
-_NAMED_BYTES = 2_500
+#: what a file named, not given, counts for in a chunk (its size is not known before
+#: reading): a chunk holds 64 of them; and a pool starts for them on their number alone
+_NAMED_BYTES = _CHUNK_BYTES // 64
 
 
 def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0, send: bool = True) -> list[Answer]:
@@ -94,25 +96,30 @@ def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0, se
     the bytes of the files read here when ``send`` (for a cache that keeps them)."""
     out: list[Answer] = []
     for sha, item in chunk:
-        data = item
-        if isinstance(item, str):
-            try:
-                with open(item, "rb") as handle:
-                    size = os.fstat(handle.fileno()).st_size
-                    if size > limit:  # never read
-                        out.append((sha, None, None, size))
-                        continue
-                    data = handle.read()
-            except OSError:
-                out.append((sha, None, None, -1))
-                continue
-            if len(data) > limit or blob_sha(data) != sha:  # changed since git listed it
-                out.append((sha, None, None, -1))
-                continue
-        assert isinstance(data, bytes)
+        data = item if isinstance(item, bytes) else _read_named(item, sha, limit)
+        if data is None:
+            out.append((sha, None, None, -1))
+            continue
         out.append((sha, summarize(data, detail=detail).encode(), data if send and data is not item else None,
                     len(data)))
     return out
+
+
+def _read_named(name: str, sha: str, limit: int) -> bytes | None:
+    """A file named by the snapshot, if it is as listed; None hands it back to the parent,
+    which reads it as the snapshot has it: not a regular file now (never read: a FIFO would
+    block, a device never end), over the limit on disk (its blob, which decides, may be
+    smaller: line endings git converts), or other bytes than the listed blob's."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+        with open(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+                return None
+            data = handle.read(limit + 1)
+    except OSError:
+        return None
+    return data if len(data) <= limit and blob_sha(data) == sha else None
 
 
 def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, workers: int = 0,
@@ -222,9 +229,10 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
             chunk_size = 0
         chunks[-1].append(item)
         chunk_size += len(item[1]) if isinstance(item[1], bytes) else _NAMED_BYTES
-    size = sum(len(item) if isinstance(item, bytes) else _NAMED_BYTES for _, item in work)
+    size = sum(len(item) for _, item in work if isinstance(item, bytes))
+    named = any(isinstance(item, str) for _, item in work)
     workers = workers or min(os.cpu_count() or 1, 8)
-    if workers <= 1 or total < _POOL_MIN_FILES or size < _POOL_MIN_BYTES:
+    if workers <= 1 or total < _POOL_MIN_FILES or (size < _POOL_MIN_BYTES and not named):
         for chunk in chunks:
             take(_summarize_chunk(chunk, detail, limit, store.keep_bytes))
         return answers

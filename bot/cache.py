@@ -5,16 +5,17 @@ A summary's row holds its header (and its detail, once a rule made it). A server
 file's bytes, to make the detail from, uncompressed in a table of their own (compressing
 them cost the parsers a tenth of a cold run), read only for the few files whose detail a
 run makes (a server without a disk keeps them compressed in memory); a command's snapshot
-reads them again instead, and its cache (a file of its own) is half the size.
+reads them again instead, and its cache (a file of its own) is a third of the size.
 
 The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
 code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
 SQLite in WAL mode makes it safe for two runs to share it; it is not synced to disk (a
-cache is worth less than the time: a cold run on 10,000 files writes 46 MB), so a machine
-that crashes may leave it damaged, and a damaged file is replaced by a new one. A cache
-that cannot be opened, read or written is skipped with a warning; it never fails a run.
+cache is worth less than the time: a command's cold run on 10,000 files writes 13 MB, a
+server's 46 MB), so a machine that crashes may leave it damaged, and a damaged file is
+replaced by a new one. A cache that cannot be opened, read or written is skipped with a
+warning; it never fails a run.
 """
 
 from __future__ import annotations
@@ -109,9 +110,9 @@ class SummaryStore:
         cannot be removed (the cache is then off)."""
         opened = self._db is not None
         self.close()
-        # summaries in memory that read their bytes from the file: asked again, from the snapshot
-        for sha in [sha for sha, s in self.memory.items() if not s.holds_detail and s.held_source() is None]:
-            del self.memory[sha]
+        if self.keep_bytes:  # summaries in memory that read their bytes from the file: asked again
+            for sha in [sha for sha, s in self.memory.items() if not s.holds_detail and s.held_source() is None]:
+                del self.memory[sha]
         try:
             os.remove(self._path)
         except FileNotFoundError:
@@ -153,7 +154,9 @@ class SummaryStore:
                     f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk).fetchall()
                 for sha, data in rows:
                     try:
-                        summary = FileSummary.decode(data, functools.partial(self.source, sha))
+                        # without the bytes here, collect() has the snapshot read them again
+                        summary = FileSummary.decode(data, functools.partial(self.source, sha) if self.keep_bytes
+                                                     else None)
                     except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss
                         damaged.append(sha)
                         error = exc

@@ -114,10 +114,8 @@ Fingerprint = bytes | Shape  # as the summary holds it (rules.shape.packed), or 
 _RARE = 128
 #: classes equal but for their names: each is compared with at most this many of its group
 _LEADERS = 4
-#: a class is looked up by at most _KEYS of its rarest features; a lookup looks at the
-#: _WINDOW latest classes with the feature (the nearest in size); and a class is compared
-#: with at most _BUDGET of those it found (4 x as many with a base)
-_KEYS = 12
+#: a lookup looks at the _WINDOW latest classes with the feature (the nearest in size);
+#: and a class is compared with at most _BUDGET of those it found (4 x as many with a base)
 _WINDOW = 8
 _BUDGET = 4
 #: how many of their first features two near copies share at least (when they have as many)
@@ -127,19 +125,19 @@ _SEARCHED = 256
 _EPS = 1e-9
 
 
-#: a fingerprint's lookup: its keys, how many common features and how many rare ones past
-#: ``_KEYS`` its first features hold (neither is looked up), and its least overlap
-Lookup = tuple[list[int], int, int, int]
+#: a fingerprint's lookup: its keys, how many common features its first features hold
+#: (not looked up), and its least overlap
+Lookup = tuple[list[int], int, int]
 
 
 def _needed(mine: Lookup, theirs: Lookup) -> int:
     """How many lookup features two fingerprints share at least if they are near copies:
-    ``_SHARED`` of their first features (fewer if their overlap is smaller), less those not
-    looked up: common ones (common to both: at most the fewer of theirs) and rare ones past
-    either's ``_KEYS``; and one at least."""
-    _keys, common, overlap, past = mine
-    _keys, their_common, their_overlap, their_past = theirs
-    return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common) - past - their_past)
+    ``_SHARED`` of their first features (fewer if their overlap is smaller), less those that
+    may be common ones (not looked up: common to both, so at most the fewer of theirs), and
+    one at least."""
+    _keys, common, overlap = mine
+    _keys, their_common, their_overlap = theirs
+    return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common))
 
 
 class _Fingerprints:
@@ -230,11 +228,11 @@ class _Fingerprints:
         ``size - overlap + k`` features of each share at least ``k``, and at the threshold
         the overlap is at least ``ceil(threshold * size)``. Of the first
         ``size - ceil(threshold * size) + _SHARED`` features, the ones at most ``_RARE``
-        fingerprints (and another one) have are the features to look ``x`` up by (the
-        ``_KEYS`` rarest of them). Returns them, how many common ones are among those first
-        features, that least overlap, and how many rare ones past ``_KEYS`` (neither is
-        looked up); see :func:`_needed`.
-        Computed once per fingerprint."""
+        fingerprints (and another one) have are the features to look ``x`` up by: all of
+        them (were only the rarest looked up, a pair sharing only the others would be
+        missed). Returns them, how many common ones are among those first features (they are
+        not looked up), and that least overlap; see :func:`_needed`. Computed once per
+        fingerprint."""
         found = self._keys.get(x)
         if found is None:
             found = self._keys[x] = self._lookup_keys(x)
@@ -244,15 +242,14 @@ class _Fingerprints:
         shape = self.shape(x)
         rare = self._rare
         if rare.keys().isdisjoint(shape):
-            return [], 0, 0, 0
+            return [], 0, 0
         size = len(shape)
         overlap = math.ceil(self.threshold * size - _EPS)
         length = size - overlap + _SHARED - len(self._unique.intersection(shape))  # unique ones come first
         if length <= 0:
-            return [], 0, 0, 0  # its first features are its own: it has no near copy
+            return [], 0, 0  # its first features are its own: it has no near copy
         ordered = sorted(sorted(rare.keys() & shape), key=rare.__getitem__)  # rarest first, then by number
-        first = min(length, len(ordered))
-        return ordered[:min(first, _KEYS)], length - first, overlap, max(0, first - _KEYS)
+        return ordered[:length], max(0, length - len(ordered)), overlap
 
     def having(self, features: Iterable[int]) -> dict[int, list[int]]:
         """For each feature, the fingerprints that have it (in order). A few features are
@@ -333,7 +330,7 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
        most ``_LEADERS`` earlier members of its group that joined no cluster there before
        (a cheap bound on the names first, see :meth:`_Fingerprints.could_be_near`);
     3. every other pair comes from prefix filtering, smallest fingerprint first: each looks
-       up at most ``_KEYS`` of its rarest features (:meth:`_Fingerprints.keys`) among the
+       up the rare features among its first ones (:meth:`_Fingerprints.keys`) among the
        ``_WINDOW`` latest fingerprints that have them, counts how many each found one
        shares, and is compared with at most ``_BUDGET`` of those that share enough and are
        large enough (most shared first).
@@ -379,9 +376,8 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     postings: dict[int, list[int]] = {}
     lookups = {x: keys for x in range(len(sizes)) if (keys := prints.keys(x))[0]}
     common = [0] * len(sizes)  # how many common features each has among its first ones
-    past = [0] * len(sizes)  # how many rare ones past _KEYS
-    for x, (_keys, commons, _overlap, beyond) in lookups.items():
-        common[x], past[x] = commons, beyond
+    for x, (_keys, commons, _overlap) in lookups.items():
+        common[x] = commons
     for x in sorted(lookups, key=sizes.__getitem__):
         mine = lookups[x]
         lists = [postings.setdefault(key, []) for key in mine[0]]
@@ -389,10 +385,9 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
         for earlier in lists:
             earlier.append(x)
         least = threshold * sizes[x] - _EPS
-        if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out
-            fewest, mine_common = _SHARED - mine[3], mine[1]
-            likely = [y for y, n in shared.items()
-                      if n + past[y] + min(common[y], mine_common) >= fewest and sizes[y] >= least]
+        if mine[2] >= _SHARED:  # _needed(mine, theirs) <= n, written out: most candidates fail the first test
+            fewest = _SHARED - mine[1]
+            likely = [y for y, n in shared.items() if n >= fewest and common[y] >= _SHARED - n and sizes[y] >= least]
         else:
             likely = [y for y, n in shared.items() if n >= _needed(mine, lookups[y]) and sizes[y] >= least]
         likely.sort(key=lambda y: (-shared[y], y))  # most shared first

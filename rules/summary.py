@@ -207,7 +207,7 @@ class FileSummary:
             else:
                 source = self._source() if callable(self._source) else self._source
                 if source is None:
-                    raise DetailError("the file's bytes are no longer in the cache (run again)")
+                    raise DetailError("the file's bytes cannot be read again (changed or gone since it was summarised)")
                 self._detail = _detail_of(source)
                 self._source = None
                 self.made = True

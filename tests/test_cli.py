@@ -418,6 +418,24 @@ def test_a_file_marked_unchanged_but_edited_is_read_as_git_has_it(tmp_path: Path
     assert code == 1
 
 
+def test_a_file_over_the_limit_only_on_disk_is_judged_by_its_blob(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Git may call a file unchanged whose bytes on disk are larger than its blob (line
+    endings it converts; an edit marked assume-unchanged): the blob's size decides, in the
+    parser processes (many files) as in one process."""
+    legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n",
+              ".github/ssot.toml": "max_file_bytes = 400\n" + CONFIG}
+    filler = {f"app/filler/m{i}.py": f"X{i} = {i}\n" for i in range(80)}
+    repo = make_repo(tmp_path, {**GOOD, **legacy, **filler, "app/filler/__init__.py": ""})
+    git(repo, "update-index", "--assume-unchanged", "app/legacy.py")
+    (repo / "app" / "legacy.py").write_text("class WebSocketManager:\n    pass\n" + "#\n" * 300)
+    monkeypatch.setenv("SSOT_CACHE", "off")  # each run parses every file
+    for jobs in ("1", "2"):
+        code, report = run_json(capsys, "check", str(repo), "--jobs", jobs)
+        assert code == 1 and "app/legacy.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
+        assert not [f for f in report["findings"] if f["code"] == "SSOT009"]
+
+
 def test_a_file_deleted_from_the_working_tree_is_gone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     legacy = {"app/legacy.py": "class WebSocketManager:\n    pass\n"}
     repo = make_repo(tmp_path, {**GOOD, **legacy})
@@ -483,8 +501,8 @@ def test_a_file_that_cannot_be_read_is_a_notice(tmp_path: Path, capsys: pytest.C
 
 def test_a_parser_process_reads_a_file_itself_only_as_listed(tmp_path: Path) -> None:
     """A working tree's unchanged files are read by the parser processes, not the parent:
-    never one over max_file_bytes, and one whose bytes are not the listed blob (or that is
-    gone) is handed back, for the snapshot to read as git has it."""
+    one that is not as listed (other bytes, gone, over max_file_bytes on disk, no regular
+    file) is handed back, for the snapshot to read (and size) as git has it."""
     from bot.analysis import _summarize_chunk
     from bot.snapshot import blob_sha
 
@@ -496,7 +514,11 @@ def test_a_parser_process_reads_a_file_itself_only_as_listed(tmp_path: Path) -> 
     assert given[1] is not None and given[2:] == (None, len(source))  # the parent has the bytes
     assert named == (sha, given[1], source, len(source))  # read here: sent back, for the cache
     assert changed == ("c" * 40, None, None, -1) and gone == (sha, None, None, -1)
-    assert _summarize_chunk([(sha, name)], False, len(source) - 1) == [(sha, None, None, len(source))]
+    # over the limit on disk (its blob, which decides, may be smaller), or no regular file
+    # (a FIFO would block a plain open): handed back unread
+    os.mkfifo(tmp_path / "fifo.py")
+    assert _summarize_chunk([(sha, name), (sha, str(tmp_path / "fifo.py")), (sha, str(tmp_path))], False,
+                            len(source) - 1) == [(sha, None, None, -1)] * 3
 
 
 def test_a_file_only_touched_is_not_changed() -> None:
