@@ -81,10 +81,10 @@ def _worker_init() -> None:
 #: a file to summarise: its bytes, or the name of the file on disk (a working tree's), which
 #: the parser process reads itself, checking its size and its SHA as it reads
 Work = tuple[str, bytes | str]
-#: what a parser process answers for each file: (sha, the summary encoded or None, the bytes
-#: it read from the disk (None: it was given them), the file's size, or -1 when the file on
-#: disk is not the one listed)
-Answer = tuple[str, bytes | None, bytes | None, int]
+#: what a parser process answers for each file: (sha, the summary encoded, the bytes it read
+#: from the disk (None: it was given them)), or (sha, None, None) for a file on disk that is
+#: not as listed
+Answer = tuple[str, bytes | None, bytes | None]
 #: what a file named, not given, counts for in a chunk (its size is not known before
 #: reading): a chunk holds 64 of them; and a pool starts for them on their number alone
 _NAMED_BYTES = _CHUNK_BYTES // 64
@@ -98,10 +98,9 @@ def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0, se
     for sha, item in chunk:
         data = item if isinstance(item, bytes) else _read_named(item, sha, limit)
         if data is None:
-            out.append((sha, None, None, -1))
+            out.append((sha, None, None))
             continue
-        out.append((sha, summarize(data, detail=detail).encode(), data if send and data is not item else None,
-                    len(data)))
+        out.append((sha, summarize(data, detail=detail).encode(), data if send and data is not item else None))
     return out
 
 
@@ -156,10 +155,11 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
         sizes = snapshot.sizes(unknown) if unknown else {}
         large.update((sha, sizes[path]) for sha, path in todo.items() if sizes.get(path, 0) > limit)
         data = snapshot.read([path for sha, path in todo.items() if sha not in large]) if todo else {}
-        work += [(sha, data[path]) for sha, path in todo.items() if path in data]
+        large.update((sha, len(data[path])) for sha, path in todo.items()
+                     if len(data.get(path, b"")) > limit)  # grown since it was listed
+        work += [(sha, data[path]) for sha, path in todo.items() if path in data and sha not in large]
         answers = _summarize_all(work, workers, progress if attempt == 0 else None, store, detail, limit)
         fresh.update(answers.summaries)
-        large.update(answers.large)
         todo, work = {sha: missing[sha] for sha in answers.astray}, []
         if not todo:
             break
@@ -191,15 +191,14 @@ def _too_large(size: int, limit: int) -> FileSummary:
 @dataclass
 class _Answers:
     summaries: dict[str, FileSummary]
-    large: dict[str, int]  # over max_file_bytes (or grown past it since listed): its size
-    astray: list[str]  # not as listed on the disk (changed or gone since): read by the snapshot
+    astray: list[str]  # not as listed on the disk (changed, gone, over the limit there): read by the snapshot
 
 
 def _summarize_all(work: list[Work], workers: int, progress: Progress | None, store: SummaryStore,
                    detail: bool = False, limit: int = 0) -> _Answers:
     """Summarise and cache every file, on every core when there is enough work."""
     total = len(work)
-    answers = _Answers({}, {}, [])
+    answers = _Answers({}, [])
     if not work:
         return answers
     given = {sha: item for sha, item in work if isinstance(item, bytes)}  # the bytes the parent has
@@ -208,14 +207,12 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
     def take(result: list[Answer]) -> None:
         nonlocal done
         fresh = {}
-        for sha, encoded, data, size in result:
+        for sha, encoded, data in result:
             if encoded is not None:
                 fresh[sha] = FileSummary.decode(encoded, None if detail else given.get(sha, data))
-            elif size >= 0:
-                answers.large[sha] = size
             else:
                 answers.astray.append(sha)
-        store.put_many(fresh, [(sha, encoded) for sha, encoded, _, _ in result if encoded is not None])
+        store.put_many(fresh, [(sha, encoded) for sha, encoded, _ in result if encoded is not None])
         answers.summaries.update(fresh)
         done += len(result)
         if progress:

@@ -511,14 +511,14 @@ def test_a_parser_process_reads_a_file_itself_only_as_listed(tmp_path: Path) -> 
     (tmp_path / "a.py").write_bytes(source)
     given, named, changed, gone = _summarize_chunk(
         [(sha, source), (sha, name), ("c" * 40, name), (sha, str(tmp_path / "gone.py"))], False, 100)
-    assert given[1] is not None and given[2:] == (None, len(source))  # the parent has the bytes
-    assert named == (sha, given[1], source, len(source))  # read here: sent back, for the cache
-    assert changed == ("c" * 40, None, None, -1) and gone == (sha, None, None, -1)
+    assert given[1] is not None and given[2] is None  # the parent has the bytes
+    assert named == (sha, given[1], source)  # read here: sent back, for the cache
+    assert changed == ("c" * 40, None, None) and gone == (sha, None, None)
     # over the limit on disk (its blob, which decides, may be smaller), or no regular file
     # (a FIFO would block a plain open): handed back unread
     os.mkfifo(tmp_path / "fifo.py")
     assert _summarize_chunk([(sha, name), (sha, str(tmp_path / "fifo.py")), (sha, str(tmp_path))], False,
-                            len(source) - 1) == [(sha, None, None, -1)] * 3
+                            len(source) - 1) == [(sha, None, None)] * 3
 
 
 def test_a_file_only_touched_is_not_changed() -> None:
