@@ -81,26 +81,25 @@ def _worker_init() -> None:
 #: a file to summarise: its bytes, or the name of the file on disk (a working tree's), which
 #: the parser process reads itself, checking its size and its SHA as it reads
 Work = tuple[str, bytes | str]
-#: what a parser process answers for each file: (sha, the summary encoded, the bytes it read
-#: from the disk (None: it was given them)), or (sha, None, None) for a file on disk that is
-#: not as listed
-Answer = tuple[str, bytes | None, bytes | None]
+#: what a parser process answers for each file: (sha, the summary encoded), or (sha, None)
+#: for a file on disk that is not as listed
+Answer = tuple[str, bytes | None]
 #: what a file named, not given, counts for in a chunk (its size is not known before
 #: reading): a chunk holds 64 of them; and a pool starts for them on their number alone
 _NAMED_BYTES = _CHUNK_BYTES // 64
 
 
-def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0, send: bool = True) -> list[Answer]:
+def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0) -> list[Answer]:
     """Summaries come back encoded (the parent stores them in the cache as they are and
-    decodes only the small header: a detail is made or decoded when a rule needs it), with
-    the bytes of the files read here when ``send`` (for a cache that keeps them)."""
+    decodes only the small header: a detail is made or decoded when a rule needs it); the
+    bytes of a file read here stay here (its snapshot reads them again if need be)."""
     out: list[Answer] = []
     for sha, item in chunk:
         data = item if isinstance(item, bytes) else _read_named(item, sha, limit)
         if data is None:
-            out.append((sha, None, None))
+            out.append((sha, None))
             continue
-        out.append((sha, summarize(data, detail=detail).encode(), data if send and data is not item else None))
+        out.append((sha, summarize(data, detail=detail).encode()))
     return out
 
 
@@ -143,8 +142,9 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     if detail:  # summaries cached without their detail are made again, detail and all, in the pool
         hits = {sha: summary for sha, summary in hits.items() if summary.holds_detail}
     missing = {sha: path for sha, path in wanted.items() if sha not in hits}
-    # files the parser processes read from the disk themselves (checking size and SHA)
-    local = snapshot.local(missing.values()) if missing else {}
+    # files the parser processes read from the disk themselves (checking size and SHA): for
+    # a cache without the files' bytes (a server's keeps those it reads)
+    local = snapshot.local(missing.values()) if missing and not store.keep_bytes else {}
     work: list[Work] = [(sha, local[path]) for sha, path in missing.items() if path in local]
     large: dict[str, int] = {}
     fresh: dict[str, FileSummary] = {}
@@ -155,9 +155,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
         sizes = snapshot.sizes(unknown) if unknown else {}
         large.update((sha, sizes[path]) for sha, path in todo.items() if sizes.get(path, 0) > limit)
         data = snapshot.read([path for sha, path in todo.items() if sha not in large]) if todo else {}
-        large.update((sha, len(data[path])) for sha, path in todo.items()
-                     if len(data.get(path, b"")) > limit)  # grown since it was listed
-        work += [(sha, data[path]) for sha, path in todo.items() if path in data and sha not in large]
+        work += [(sha, data[path]) for sha, path in todo.items() if path in data]
         answers = _summarize_all(work, workers, progress if attempt == 0 else None, store, detail, limit)
         fresh.update(answers.summaries)
         todo, work = {sha: missing[sha] for sha in answers.astray}, []
@@ -207,12 +205,12 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
     def take(result: list[Answer]) -> None:
         nonlocal done
         fresh = {}
-        for sha, encoded, data in result:
+        for sha, encoded in result:
             if encoded is not None:
-                fresh[sha] = FileSummary.decode(encoded, None if detail else given.get(sha, data))
+                fresh[sha] = FileSummary.decode(encoded, None if detail else given.get(sha))
             else:
                 answers.astray.append(sha)
-        store.put_many(fresh, [(sha, encoded) for sha, encoded, _ in result if encoded is not None])
+        store.put_many(fresh, [(sha, encoded) for sha, encoded in result if encoded is not None])
         answers.summaries.update(fresh)
         done += len(result)
         if progress:
@@ -228,10 +226,10 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
         chunk_size += len(item[1]) if isinstance(item[1], bytes) else _NAMED_BYTES
     size = sum(len(item) for _, item in work if isinstance(item, bytes))
     named = any(isinstance(item, str) for _, item in work)
-    workers = workers or min(os.cpu_count() or 1, 8)
+    workers = min(workers or min(os.cpu_count() or 1, 8), len(chunks))  # never more than there is work
     if workers <= 1 or total < _POOL_MIN_FILES or (size < _POOL_MIN_BYTES and not named):
         for chunk in chunks:
-            take(_summarize_chunk(chunk, detail, limit, store.keep_bytes))
+            take(_summarize_chunk(chunk, detail, limit))
         return answers
     # imported here: a run from the cache starts no pool (the imports cost a tenth of its time)
     import multiprocessing
@@ -244,8 +242,7 @@ def _summarize_all(work: list[Work], workers: int, progress: Progress | None, st
         method = "fork" if threading.active_count() == 1 else "forkserver"
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init,
                                  mp_context=multiprocessing.get_context(method)) as pool:
-            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks), [limit] * len(chunks),
-                                   [store.keep_bytes] * len(chunks)):
+            for result in pool.map(_summarize_chunk, chunks, [detail] * len(chunks), [limit] * len(chunks)):
                 take(result)
     except BrokenProcessPool as exc:
         raise AnalysisError(
@@ -344,18 +341,18 @@ def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummarySto
     return _close(revision, _analyze(revision, config, changed), store)
 
 
-def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report | None]:
+def _in_child(func: Callable[..., Report], *args: object) -> Callable[..., Report | None]:
     """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
     is copied but the answer, pickled through a pipe); the returned call waits for the
     report, None when the child failed or could not start (the caller then does the work
-    itself). Calling it again answers None at once."""
+    itself), or stops the child (``stop``). Calling it again answers None at once."""
     reader, writer = os.pipe()
     try:
         pid = os.fork()
     except OSError:  # no process to be had: the parent does the work
         os.close(reader)
         os.close(writer)
-        return lambda: None
+        return lambda stop=False: None
     if pid == 0:  # the child: never returns
         os.close(reader)
         code = 1
@@ -367,13 +364,16 @@ def _in_child(func: Callable[..., Report], *args: object) -> Callable[[], Report
     os.close(writer)
     waited = False
 
-    def result() -> Report | None:
+    def result(stop: bool = False) -> Report | None:
         nonlocal waited
         if waited:  # asked again after an interruption (Ctrl-C): the child is gone
             return None
         waited = True
         chunks = []
         read = False
+        if stop:  # not wanted (the head's analysis failed): not waited for either
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         try:
             while chunk := os.read(reader, 1 << 20):
                 chunks.append(chunk)
@@ -438,7 +438,7 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
             revision.report = _close(revision, report or _analyze(revision, config, changed), store)
     finally:
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
-            waiting()
+            waiting(stop=True)
     head_report, base_report = (r.report for r in revisions)
     assert head_report is not None and base_report is not None
     merged = compare(head_report, base_report)

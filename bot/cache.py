@@ -52,7 +52,7 @@ class SummaryStore:
     def __init__(self, directory: str | None, version: str, *, memory_size: int | None = 200_000,
                  keep_bytes: bool = True) -> None:
         #: keep the files' bytes (a server's snapshots cannot read a file again; a command's
-        #: can, and its cache is half the size without them, in a file of its own)
+        #: can, and its cache is a third of the size without them, in a file of its own)
         self.keep_bytes = keep_bytes
         #: summaries in memory: a bounded LRU in a server; None, a plain dict for one command
         self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
@@ -77,7 +77,8 @@ class SummaryStore:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=OFF")
                 db.execute("CREATE TABLE IF NOT EXISTS summaries (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
-                db.execute("CREATE TABLE IF NOT EXISTS sources (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
+                if self.keep_bytes:
+                    db.execute("CREATE TABLE IF NOT EXISTS sources (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
             except sqlite3.Error as exc:

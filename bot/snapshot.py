@@ -204,7 +204,10 @@ class GitSnapshot:
 
     def __init__(self, repo: str, rev: str) -> None:
         self.repo = repo
-        self.commit = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        try:
+            self.commit = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
+        except SnapshotError as exc:  # git says "Needed a single revision": say which
+            raise SnapshotError(f"{rev}: not a commit of {repo} ({exc})") from exc
         self.rev: str | None = self.commit
         self._entries: dict[str, Entry] | None = None
 
@@ -272,11 +275,14 @@ def git_sizes(repo: str, snapshot: Snapshot, paths: Iterable[str]) -> dict[str, 
     return out
 
 
+def _cat_file(repo: str, option: str, shas: list[str]) -> bytes:
+    """One ``git cat-file`` over many objects (nothing run for none)."""
+    return _git(repo, "cat-file", option, input="\n".join(shas).encode() + b"\n") if shas else b""
+
+
 def blob_sizes(repo: str, shas: list[str]) -> dict[str, int]:
     """The sizes of many blobs with one ``git cat-file --batch-check`` (nothing read)."""
-    if not shas:
-        return {}
-    out = _git(repo, "cat-file", "--batch-check", input="\n".join(shas).encode() + b"\n")
+    out = _cat_file(repo, "--batch-check", shas)
     found: dict[str, int] = {}
     for line in out.splitlines():
         parts = line.split()
@@ -287,9 +293,7 @@ def blob_sizes(repo: str, shas: list[str]) -> dict[str, int]:
 
 def read_blobs(repo: str, shas: list[str]) -> dict[str, bytes]:
     """Read many blobs with one ``git cat-file --batch``."""
-    if not shas:
-        return {}
-    out = _git(repo, "cat-file", "--batch", input="\n".join(shas).encode() + b"\n")
+    out = _cat_file(repo, "--batch", shas)
     result: dict[str, bytes] = {}
     pos = 0
     for sha in shas:
@@ -383,6 +387,8 @@ def open_snapshot(path: str, rev: str | None) -> Snapshot:
     """The snapshot ``ssot check PATH [--rev REV]`` means."""
     if not os.path.exists(path):
         raise SnapshotError(f"{path}: no such file or directory")
+    if not os.path.isdir(path):
+        raise SnapshotError(f"{path}: not a directory (give the repository, or a directory, to analyse)")
     if rev is not None:
         return GitSnapshot(path, rev)
     bare = False

@@ -166,10 +166,7 @@ class _Groups:
 
 def _listed(sites: Iterable[ClassSite]) -> str:
     sites = list(sites)
-    listed = [f"{d.path}:{d.line}" for d in sites[:LISTED]]
-    if len(sites) > LISTED:
-        listed.append(near_duplicate_class.MORE.format(count=len(sites) - LISTED))
-    return ", ".join(listed)
+    return near_duplicate_class.listed([f"{d.path}:{d.line}" for d in sites[:LISTED]], len(sites))
 
 
 def _site(ctx: Context, path: str, cls: ClassInfo) -> ClassSite | None:

@@ -78,8 +78,8 @@ class Index:
         made on the first question."""
         if self._importers is None:
             table: dict[str, list[str]] = {}
-            for path in sorted(self.files):
-                for name in self.files[path].import_names:
+            for path, summary in self.files.items():  # the answer is sorted
+                for name in summary.import_names:
                     table.setdefault(name, []).append(path)
             self._importers = table
         importers = self._importers

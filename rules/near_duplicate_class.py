@@ -90,6 +90,14 @@ def likeness(lowest: float) -> str:
     return IDENTICAL if lowest >= 1 else SIMILAR.format(share=share(lowest))
 
 
+def listed(first: Sequence[str], total: int) -> str:
+    """The first ``LISTED`` of ``total`` things, and how many more there are."""
+    shown = list(first[:LISTED])
+    if total > len(shown):
+        shown.append(MORE.format(count=total - len(shown)))
+    return ", ".join(shown)
+
+
 def candidates(ctx: Context) -> list[Candidate]:
     """The classes worth comparing: enough methods, not excluded, not suppressed; in path
     order, then in the order of the file. Reads the summaries' headers only."""
@@ -543,11 +551,10 @@ def _clusters(ctx: Context) -> Iterator[Finding]:
     found, clusters = near_clusters(ctx)
     for members, lowest in clusters:
         first, *others = members
-        listed = [f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})" for m in members[:LISTED]]
-        if len(members) > LISTED:
-            listed.append(MORE.format(count=len(members) - LISTED))
+        names = listed([f"`{found[m].name}` ({found[m].path}:{found[m].cls.line})" for m in members[:LISTED]],
+                       len(members))
         yield finding(rule, None, " ~ ".join(sorted(found[m].name for m in members)), CLUSTER_MESSAGE.format(
-            count=len(members), likeness=likeness(lowest), members=", ".join(listed)),
+            count=len(members), likeness=likeness(lowest), members=names),
             _location(found[first]), related=tuple(_location(found[m]) for m in others[:LISTED - 1]))
 
 

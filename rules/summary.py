@@ -14,6 +14,7 @@ libcst, lowered to equivalent older syntax on the same lines, and parsed again.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import marshal
 import pickle
@@ -205,10 +206,15 @@ class FileSummary:
                 self._detail = pickle.loads(self._blob)
                 self._blob = None
             else:
-                source = self._source() if callable(self._source) else self._source
-                if source is None:
-                    raise DetailError("the file's bytes cannot be read again (changed or gone since it was summarised)")
-                self._detail = _detail_of(source)
+                try:
+                    source = self._source() if callable(self._source) else self._source
+                    if source is None:
+                        raise DetailError("the file's bytes cannot be read again (changed or gone since it was "
+                                          "summarised)")
+                    self._detail = _detail_of(source)
+                except DetailError as exc:
+                    self._source = functools.partial(_fail, exc)  # asked again: nothing read or parsed again
+                    raise
                 self._source = None
                 self.made = True
         return self._detail
@@ -379,6 +385,11 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
 
 class DetailError(Exception):
     """A summarised file's detail could not be made (the rule asking for it reports a notice)."""
+
+
+def _fail(exc: DetailError) -> bytes:
+    """The detail could not be made before: the same answer."""
+    raise exc
 
 
 def _gone() -> None:

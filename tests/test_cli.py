@@ -188,6 +188,27 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     assert check(2) == alone and len(forked) == 4
 
 
+def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--jobs 100000`` must not start a hundred thousand processes for a few chunks."""
+    import concurrent.futures
+
+    from bot import analysis
+    from bot.cache import SummaryStore
+
+    started: list[int] = []
+    real = concurrent.futures.ProcessPoolExecutor
+
+    def counting(max_workers: int, **kwargs: object) -> concurrent.futures.ProcessPoolExecutor:
+        started.append(max_workers)
+        return real(max_workers=max_workers, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting)
+    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)
+    work: list[tuple[str, bytes | str]] = [(f"{i:040x}", b"x = 1\n" + b"#" * 8000) for i in range(100)]
+    answers = analysis._summarize_all(work, 100_000, None, SummaryStore(None, "t"))
+    assert len(answers.summaries) == 100 and started == [4]  # 800 KB: four chunks of 256 KB
+
+
 def test_the_child_s_answer_is_a_report_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the child leaves in the pipe (a cut or foreign pickle, nothing), the parent
     gets a report or None (and does the work itself); asked again (after Ctrl-C), None."""
@@ -237,6 +258,9 @@ def test_two_revisions_are_listed_by_git_processes_side_by_side(tmp_path: Path,
         return real(repo, *commands)
 
     monkeypatch.setattr(snapshot, "_git_all", recording)
+    assert main(["check", str(repo), "--rev", "HEAD", "--base", "HEAD~1"]) in (0, 1)
+    assert started == [2]  # `check --rev --base` lists its two revisions so
+    started.clear()
     revisions = [snapshot.open_snapshot(str(repo), rev) for rev in ("HEAD", "HEAD~1", "HEAD~2")]
     snapshot.list_together(*revisions)
     assert started == [3] and [r.entries() for r in revisions] == alone
@@ -324,6 +348,12 @@ def test_io_and_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     repo = make_repo(tmp_path, GOOD)
     code, _, err = run(capsys, "check", str(repo), "--rev", "no-such-rev")
     assert code == 2 and "ssot: error:" in err
+    code, _, err = run(capsys, "check", str(repo), "--rev", "HEAD", "--base", "no-such-base")
+    assert code == 2 and "no-such-base: not a commit" in err  # which of the two revisions
+    a_file = str(repo / "app" / "ws" / "unified.py")
+    for argv in (["check", a_file], ["discover", a_file], ["resolve", a_file, "app.X"]):  # never a silent PASS
+        code, _, err = run(capsys, *argv)
+        assert code == 2 and "not a directory" in err, argv
     code, _, err = run(capsys, "check", str(repo), "--config", str(tmp_path / "nope.toml"))
     assert code == 2
     with pytest.raises(SystemExit) as exc:
@@ -376,10 +406,13 @@ def test_max_file_bytes_holds_for_git_revisions_and_cached_files(tmp_path: Path,
     code, report = run_json(capsys, "check", str(repo), "--rev", "HEAD")  # the default limit: analysed
     assert code == 1 and "app/huge.py" in {f["path"] for f in report["findings"] if f["code"] == "SSOT003"}
     assert report["summary"]["parsed"] == 1
-    write(repo, small_limit)  # the working tree: the same files, the small limit, the huge file cached
+    # the working tree: the same files, the small limit (another text: no report of HEAD~1's
+    # answers it), the huge file's summary cached and still skipped
+    write(repo, {".github/ssot.toml": small_limit[".github/ssot.toml"] + "# again\n"})
     code, report = run_json(capsys, "check", str(repo))
     [skipped] = [f for f in report["findings"] if f["code"] == "SSOT009"]
     assert skipped["path"] == "app/huge.py" and report["summary"]["parsed"] == 0
+    assert report["summary"]["cached"] == report["summary"]["files"] - 1  # the two empty files are one
 
 
 def test_a_file_over_max_file_bytes_is_never_read(tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -511,14 +544,14 @@ def test_a_parser_process_reads_a_file_itself_only_as_listed(tmp_path: Path) -> 
     (tmp_path / "a.py").write_bytes(source)
     given, named, changed, gone = _summarize_chunk(
         [(sha, source), (sha, name), ("c" * 40, name), (sha, str(tmp_path / "gone.py"))], False, 100)
-    assert given[1] is not None and given[2] is None  # the parent has the bytes
-    assert named == (sha, given[1], source)  # read here: sent back, for the cache
-    assert changed == ("c" * 40, None, None) and gone == (sha, None, None)
+    assert given[0] == sha and given[1] is not None  # the parent has the bytes
+    assert named == (sha, given[1])  # read here, summarised alike; the bytes stay here
+    assert changed == ("c" * 40, None) and gone == (sha, None)
     # over the limit on disk (its blob, which decides, may be smaller), or no regular file
     # (a FIFO would block a plain open): handed back unread
     os.mkfifo(tmp_path / "fifo.py")
     assert _summarize_chunk([(sha, name), (sha, str(tmp_path / "fifo.py")), (sha, str(tmp_path))], False,
-                            len(source) - 1) == [(sha, None, None)] * 3
+                            len(source) - 1) == [(sha, None)] * 3
 
 
 def test_a_file_only_touched_is_not_changed() -> None:

@@ -62,6 +62,8 @@ def test_encoding_round_trip_keeps_everything() -> None:
     assert again.class_names == {"K"} and again.import_names == {"X"}
     assert again.all_names == ("Y",)
     assert FileSummary.decode(summary.encode()) == again  # made: encoded with the summary from then on
+    # decode sets the slots itself (no __init__): every one of them
+    assert all(hasattr(FileSummary.decode(summary.encode(), source), slot) for slot in FileSummary.__slots__)
 
 
 @settings(max_examples=200, deadline=None)
@@ -188,6 +190,13 @@ def test_a_detail_that_cannot_be_made_is_an_error_not_an_empty_module() -> None:
     with pytest.raises(DetailError):
         broken.classes  # noqa: B018
     assert not broken.made
+    reads: list[int] = []
+    unreadable = FileSummary(class_names=good.class_names, import_names=good.import_names,
+                             source=lambda: reads.append(1))  # type: ignore[arg-type, func-returns-value]
+    for _ in range(3):  # asked again: the same error, the bytes not read again
+        with pytest.raises(DetailError, match="cannot be read again"):
+            unreadable.classes  # noqa: B018
+    assert reads == [1]
     config = parse_config('[[concept]]\nname = "Manager"\ncanonical = "app.core.Manager"\n', ".github/ssot.toml")
     report = analyze({"app/__init__.py": summarize(b""), "app/core.py": broken}, config)
     assert {f.code for f in report.findings if f.symbol.startswith("crash:DetailError")}
