@@ -13,14 +13,14 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
-from rules.context import CRASHED
-from rules.engine import analyze, compare
+from rules.context import CRASHED, Learnt, Prior
+from rules.engine import analyze, compare, with_changed
 from rules.globs import matches
 from rules.model import Report, Summary
 from rules.summary import FileSummary, summarize
@@ -121,16 +121,18 @@ def _read_named(name: str, sha: str, limit: int) -> bytes | None:
 
 
 def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, workers: int = 0,
-            progress: Progress | None = None, detail: bool = False) -> Collected:
-    """A summary for every analysed Python file of the snapshot (with every file's detail
-    made now when ``detail``: else only when a rule asks for it)."""
+            progress: Progress | None = None, detail: bool = False, only: Iterable[str] | None = None) -> Collected:
+    """A summary for every analysed Python file of the snapshot, or of those at the paths
+    ``only`` (with every file's detail made now when ``detail``: else only when a rule asks
+    for it)."""
     cfg = config.config
     limit = cfg.max_file_bytes
     entries = snapshot.entries()
     files: dict[str, FileSummary] = {}
     analysed: list[tuple[str, str]] = []  # (path, sha) of the files to summarise
     wanted: dict[str, str] = {}  # sha -> one path holding it
-    for path, entry in entries.items():
+    listed = entries.items() if only is None else [(path, entries[path]) for path in only if path in entries]
+    for path, entry in listed:
         if not path.endswith(".py") or matches(path, cfg.exclude):
             continue
         if entry.size is not None and entry.size > limit:
@@ -273,47 +275,75 @@ def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[
     """Everything one revision's report depends on: the analysis code, the config (its path,
     its text and what it was read as: the same text is another config as a file of its own
     or as pyproject's table), the changed paths (SSOT008 reports only those with a base),
-    and every Python file's path and content (by blob SHA, which fixes its size)."""
+    and every Python file's path and content (by blob SHA; its size only where a listing
+    gives one over ``max_file_bytes``: such a file is not read)."""
+    return report_keys(entries, config, changed)[0]
+
+
+def report_keys(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[str] | None) -> tuple[str, str]:
+    """The report's key with the changed paths, and without them (the key of the same
+    revision's report without a base)."""
+    limit = config.result.config.max_file_bytes
     h = hashlib.sha256(_code_digest())
-    h.update(repr((config.path, config.text, config.result, sorted(changed) if changed is not None else None))
+    h.update(repr((config.path, config.text, config.result)).encode("utf-8", "surrogateescape"))
+    h.update("\n".join(f"{path}\x00{entry.sha}{'' if entry.size is None or entry.size <= limit else '+'}"
+                       for path, entry in sorted(entries.items()) if path.endswith(".py"))
              .encode("utf-8", "surrogateescape"))
-    h.update("\n".join(f"{path}\x00{entries[path].sha}\x00{entries[path].size}"
-                       for path in sorted(entries) if path.endswith(".py")).encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    alone = h.copy()
+    alone.update(b"None")
+    if changed is None:
+        return alone.hexdigest(), alone.hexdigest()
+    h.update(repr(sorted(changed)).encode("utf-8", "surrogateescape"))
+    return h.hexdigest(), alone.hexdigest()
 
 
 @dataclass
 class _Revision:
-    """One revision on its way to a report: from the cache, or its summaries collected."""
+    """One revision on its way to a report: from the cache, or its summaries collected (with
+    what the cache has of the same revision analysed without a base: its report, see
+    ``rules.engine.with_changed``, and SSOT008's feature frequencies, see ``rules.context.Prior``)."""
 
     snapshot: Snapshot
     key: str
+    alone_key: str
     started: float
     report: Report | None = None
     collected: Collected | None = None
+    alone: Report | None = None
+    prior: Prior | None = None
+    learnt: Learnt = field(default_factory=Learnt)
 
 
 def _open(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None, *,
           workers: int = 0, progress: Progress | None = None) -> _Revision:
     started = time.perf_counter()
-    key = report_key(snapshot.entries(), config, changed)
+    key, alone_key = report_keys(snapshot.entries(), config, changed)
     cached = store.get_report(key)
     if cached is not None:
         summary = replace(cached.summary, parsed=0, cached=cached.summary.parsed + cached.summary.cached,
                           seconds=round(time.perf_counter() - started, 3))
-        return _Revision(snapshot, key, started, report=replace(cached, rev=snapshot.rev, summary=summary))
+        return _Revision(snapshot, key, alone_key, started,
+                         report=replace(cached, rev=snapshot.rev, summary=summary))
+    alone = store.get_report(alone_key) if changed is not None else None
+    frequency = store.get_frequency(alone_key)
     collected = collect(snapshot, config.result, store, workers=workers, progress=progress)
-    return _Revision(snapshot, key, started, collected=collected)
+    return _Revision(snapshot, key, alone_key, started, collected=collected, alone=alone,
+                     prior=Prior(frequency) if frequency is not None else None)
 
 
 def _analyze(revision: _Revision, config: LoadedConfig, changed: set[str] | None) -> Report:
     assert revision.collected is not None
-    return analyze(revision.collected.files, config.result, config_text=config.text, changed=changed,
-                   rev=revision.snapshot.rev)
+    files, rev = revision.collected.files, revision.snapshot.rev
+    if revision.alone is not None and changed is not None:
+        return with_changed(revision.alone, files, config.result, config_text=config.text, changed=changed, rev=rev,
+                            prior=revision.prior, learnt=revision.learnt)
+    return analyze(files, config.result, config_text=config.text, changed=changed, rev=rev,
+                   prior=revision.prior, learnt=revision.learnt)
 
 
 def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
-    """The analysed report with its summary, kept in the cache."""
+    """The analysed report with its summary, kept in the cache (with what the analysis
+    learnt that the next may reuse)."""
     collected = revision.collected
     assert collected is not None
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
@@ -321,6 +351,9 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
     report = replace(report, summary=summary)
     if not any(f.symbol.startswith(CRASHED) for f in report.findings):  # a crash may not happen again
         store.put_report(revision.key, report)
+        frequency = revision.learnt.frequency
+        if frequency is not None and (revision.prior is None or frequency is not revision.prior.frequency):
+            store.put_frequency(revision.alone_key, frequency)
     keep_details(revision.snapshot, collected, store)
     return report
 
@@ -404,6 +437,16 @@ def _send(writer: int, func: Callable[..., Report], args: tuple[object, ...]) ->
         pipe.write(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
 
+def _prior(other: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str]) -> Prior | None:
+    """What the cache keeps of ``other`` (a revision ``changed`` away) analysed without a base
+    that an analysis may start from: SSOT008's feature frequencies, and its files at the
+    changed paths to make up the difference."""
+    frequency = store.get_frequency(report_keys(other.entries(), config, None)[1])
+    if frequency is None:
+        return None
+    return Prior(frequency, frozenset(changed), collect(other, config.result, store, only=changed).files)
+
+
 def changed_paths(head: Mapping[str, Entry], base: Mapping[str, Entry]) -> set[str]:
     """Paths added, removed or with other content (by SHA: one listing may give sizes where
     the other does not)."""
@@ -423,24 +466,26 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     # both revisions see the same changed paths, so rules that report only what a change
     # touched (SSOT008) give comparable answers and "new" means new
     changed = changed_paths(head.entries(), base.entries())
-    revisions = [_open(head, config, store, changed, workers=workers, progress=progress),
-                 _open(base, config, store, changed, workers=workers)]
-    todo = [r for r in revisions if r.report is None]
-    # two to analyse and two cores: the base in a forked child while this process does the
-    # head (not where threads run, as in the App: forking them is unsafe)
-    waiting = _in_child(_analyze, todo[1], config, changed) \
-        if len(todo) == 2 and workers != 1 and (os.cpu_count() or 1) > 1 and threading.active_count() == 1 else None
+    revision = _open(head, config, store, changed, workers=workers, progress=progress)
+    if revision.report is None and revision.prior is None:
+        revision.prior = _prior(base, config, store, changed)
+    analyse_base = functools.partial(analyze_snapshot, base, config, store, changed=changed, workers=workers)
+    # two to analyse and two cores: the base in a forked child (its summaries, its report and
+    # its cache writes, on a connection of its own) while this process does the head, whose
+    # files were summarised first (the two share most: none is parsed twice); not where
+    # threads run, as in the App: forking them is unsafe
+    waiting = _in_child(analyse_base) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
+        and threading.active_count() == 1 and store.get_report(report_key(base.entries(), config, changed)) is None \
+        else None
     try:
-        for revision in todo:
-            report = None
-            if waiting is not None and revision is todo[1]:
-                report, waiting = waiting(), None
-            revision.report = _close(revision, report or _analyze(revision, config, changed), store)
+        head_report = revision.report or _close(revision, _analyze(revision, config, changed), store)
+        base_report = None
+        if waiting is not None:
+            base_report, waiting = waiting(), None
+        base_report = base_report or analyse_base()
     finally:
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
             waiting(stop=True)
-    head_report, base_report = (r.report for r in revisions)
-    assert head_report is not None and base_report is not None
     merged = compare(head_report, base_report)
     summary = replace(head_report.summary, parsed=head_report.summary.parsed + base_report.summary.parsed,
                       seconds=round(time.perf_counter() - started, 3))

@@ -23,13 +23,14 @@ from __future__ import annotations
 import contextlib
 import functools
 import glob
+import marshal
 import os
 import pickle
 import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 
 from cachetools import LRUCache
 
@@ -40,6 +41,8 @@ _BATCH = 900  # SQLite's default limit on host parameters is 999
 _OPEN_ATTEMPTS = 20
 #: reports kept, in memory and on disk (each is the findings of one revision)
 _REPORTS = 16
+#: in a forked child, its parent's connections: never closed nor collected there
+_INHERITED: list[sqlite3.Connection | None] = []
 
 
 def _damaged(exc: sqlite3.Error) -> bool:
@@ -57,9 +60,10 @@ class SummaryStore:
         #: summaries in memory: a bounded LRU in a server; None, a plain dict for one command
         self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
+        self.learnt: LRUCache[str, dict[int, int]] = LRUCache(maxsize=_REPORTS)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
-        self._forked: sqlite3.Connection | None = None  # a child process's own (see ``source``)
+        self._forked: sqlite3.Connection | None = None  # a forked child's own (see ``_connection``)
         if directory:
             self._open(directory, version)
 
@@ -80,6 +84,7 @@ class SummaryStore:
                 if self.keep_bytes:
                     db.execute("CREATE TABLE IF NOT EXISTS sources (sha TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 db.execute("CREATE TABLE IF NOT EXISTS reports (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
+                db.execute("CREATE TABLE IF NOT EXISTS learnt (key TEXT PRIMARY KEY, data BLOB NOT NULL)")
                 break
             except sqlite3.Error as exc:
                 if db is not None:
@@ -145,13 +150,13 @@ class SummaryStore:
                 missing.append(sha)
             else:
                 found[sha] = hit
-        if self._db is None or not missing:
+        if not missing or (db := self._connection()) is None:
             return found
         damaged: list[str] = []
         try:
             for i in range(0, len(missing), _BATCH):
                 chunk = missing[i:i + _BATCH]
-                rows = self._db.execute(
+                rows = db.execute(
                     f"SELECT sha, data FROM summaries WHERE sha IN ({','.join('?' * len(chunk))})", chunk).fetchall()
                 for sha, data in rows:
                     try:
@@ -167,25 +172,38 @@ class SummaryStore:
             if damaged:
                 print(f"ssot: warning: {len(damaged)} cached summaries unreadable ({error}); parsing them again",
                       file=sys.stderr)
-                with self._db:
-                    self._db.executemany("DELETE FROM summaries WHERE sha = ?", [(sha,) for sha in damaged])
+                with db:
+                    db.executemany("DELETE FROM summaries WHERE sha = ?", [(sha,) for sha in damaged])
         except sqlite3.Error as exc:
             self._failed(exc, "cache read failed; parsing instead")
         return found
 
+    def _connection(self) -> sqlite3.Connection | None:
+        """The connection of this process: a forked child (the base's analysis) must not use
+        its parent's (the parent forks with no transaction open), so it opens one of its own."""
+        if self._db is None or os.getpid() == self._pid:
+            return self._db
+        if self._forked is None:
+            try:
+                self._forked = sqlite3.connect(self._path, timeout=10, isolation_level=None, check_same_thread=False)
+                self._forked.execute("PRAGMA synchronous=OFF")
+            except sqlite3.Error as exc:
+                print(f"ssot: warning: cache disabled in the base's process ({exc})", file=sys.stderr)
+                self._inherit()
+        return self._forked
+
+    def _inherit(self) -> None:
+        """In a forked child: let go of the parent's connection without closing it (closing
+        it here would close the parent's file), and keep it from being collected."""
+        _INHERITED.append(self._db)
+        self._db = None
+
     def source(self, sha: str) -> bytes | None:
         """A file's bytes, kept with its summary (None when the cache has them not)."""
-        db = self._db
+        db = self._connection()
         if db is None:
             return None
         try:
-            if os.getpid() != self._pid:
-                # a forked child (the base's analysis) must not use its parent's connection
-                # (the parent forks with no transaction open): one of its own, read-only
-                if self._forked is None:
-                    self._forked = sqlite3.connect(f"file:{self._path}?mode=ro", uri=True, timeout=10,
-                                                   isolation_level=None)
-                db = self._forked
             row = db.execute("SELECT data FROM sources WHERE sha = ?", (sha,)).fetchone()
         except sqlite3.Error as exc:
             print(f"ssot: warning: cache read failed ({exc})", file=sys.stderr)
@@ -222,7 +240,7 @@ class SummaryStore:
         """Write back the summaries (by SHA) whose detail a rule made from the file's bytes,
         so the next run decodes it instead of parsing the file again."""
         made = {sha: s for sha, s in summaries if s.made}
-        if made and self._db is not None and self.put_encoded([(sha, s.encode()) for sha, s in made.items()]):
+        if made and self._connection() is not None and self.put_encoded([(sha, s.encode()) for sha, s in made.items()]):
             for summary in made.values():
                 summary.made = False  # kept: not written again
 
@@ -230,14 +248,15 @@ class SummaryStore:
         """Store encoded summaries, and files' bytes, on disk only; they replace rows of the
         same files without a detail (``collect(detail=True)``). False when the write failed
         (a warning says why)."""
-        if self._db is None or not items:
-            return self._db is not None
+        db = self._connection()
+        if db is None or not items:
+            return db is not None
         try:
-            with self._db:
-                self._db.execute("BEGIN")
+            with db:
+                db.execute("BEGIN")
                 if sources:  # in the summaries' transaction: a row without its bytes is never seen
-                    self._db.executemany("INSERT OR REPLACE INTO sources (sha, data) VALUES (?, ?)", sources)
-                self._db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
+                    db.executemany("INSERT OR REPLACE INTO sources (sha, data) VALUES (?, ?)", sources)
+                db.executemany("INSERT OR REPLACE INTO summaries (sha, data) VALUES (?, ?)", items)
         except sqlite3.Error as exc:
             self._failed(exc, "cache write failed")
             return False
@@ -246,10 +265,10 @@ class SummaryStore:
     def get_report(self, key: str) -> Report | None:
         """The report stored under ``key``, or None."""
         hit = self.reports.get(key)
-        if hit is not None or self._db is None:
+        if hit is not None or (db := self._connection()) is None:
             return hit
         try:
-            row = self._db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
+            row = db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
         except sqlite3.Error as exc:
             self._failed(exc, "cache read failed; analysing instead")
             return None
@@ -262,7 +281,7 @@ class SummaryStore:
         except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
             print(f"ssot: warning: cache read failed ({exc}); analysing instead", file=sys.stderr)
             with contextlib.suppress(sqlite3.Error):
-                self._db.execute("DELETE FROM reports WHERE key = ?", (key,))
+                db.execute("DELETE FROM reports WHERE key = ?", (key,))
             return None
         self.reports[key] = report
         return report
@@ -270,15 +289,50 @@ class SummaryStore:
     def put_report(self, key: str, report: Report) -> None:
         """Keep ``report`` under ``key``; on disk, the latest ``_REPORTS`` only."""
         self.reports[key] = report
-        if self._db is None:
+        self._put("reports", key, lambda: pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def get_frequency(self, key: str) -> dict[int, int] | None:
+        """SSOT008's feature frequencies of the revision whose report (without a base) is
+        stored under ``key`` (see ``rules.context.Learnt``), or None."""
+        hit = self.learnt.get(key)
+        if hit is not None or (db := self._connection()) is None:
+            return hit
+        try:
+            row = db.execute("SELECT data FROM learnt WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            table = marshal.loads(row[0])
+            if not isinstance(table, dict):
+                raise TypeError(f"a {type(table).__name__}, not a table")
+        except sqlite3.Error as exc:
+            self._failed(exc, "cache read failed")
+            return None
+        except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
+            print(f"ssot: warning: cache read failed ({exc}); counting instead", file=sys.stderr)
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("DELETE FROM learnt WHERE key = ?", (key,))
+            return None
+        self.learnt[key] = table
+        return table
+
+    def put_frequency(self, key: str, table: Mapping[int, int]) -> None:
+        """Keep SSOT008's feature frequencies of the revision whose report is under ``key``."""
+        kept = dict(table)
+        self.learnt[key] = kept
+        self._put("learnt", key, lambda: marshal.dumps(kept))
+
+    def _put(self, table: str, key: str, data: Callable[[], bytes]) -> None:
+        """Write one row of ``reports`` or ``learnt``: the latest ``_REPORTS`` only are kept."""
+        db = self._connection()
+        if db is None:
             return
         try:
-            data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.execute("INSERT OR REPLACE INTO reports (key, data) VALUES (?, ?)", (key, data))
-                self._db.execute("DELETE FROM reports WHERE rowid NOT IN "
-                                 "(SELECT rowid FROM reports ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
+            row = data()
+            with db:
+                db.execute("BEGIN")
+                db.execute(f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)", (key, row))
+                db.execute(f"DELETE FROM {table} WHERE rowid NOT IN "
+                           f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
         except sqlite3.Error as exc:
             self._failed(exc, "cache write failed")
 
@@ -287,5 +341,8 @@ class SummaryStore:
             self._forked.close()
             self._forked = None
         if self._db is not None:
-            self._db.close()
-            self._db = None
+            if os.getpid() == self._pid:
+                self._db.close()
+                self._db = None
+            else:
+                self._inherit()

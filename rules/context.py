@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
 
@@ -12,7 +12,29 @@ from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
 from rules.model import Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
-from rules.summary import ClassInfo, FunctionInfo, ImportInfo, Param
+from rules.summary import ClassInfo, FileSummary, FunctionInfo, ImportInfo, Param
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the analysis of another revision of the repository computed over all of it, for
+    this one to reuse instead of computing again: SSOT008's feature frequencies there
+    (``frequency``); the paths where that revision's files differ from this one's
+    (``changed``: none when it is this revision) and its analysed files at those paths
+    (``files``), from which the difference is made up."""
+
+    frequency: Mapping[int, int]
+    changed: frozenset[str] = frozenset()
+    files: Mapping[str, FileSummary] = field(default_factory=dict)
+
+
+@dataclass
+class Learnt:
+    """What an analysis computed over the whole revision that the next analysis of it (or of
+    a revision a few files away) can reuse: the shell keeps it with the revision's report."""
+
+    #: SSOT008: how many distinct fingerprints have each feature (None: not computed)
+    frequency: Mapping[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +55,10 @@ class Context:
     config_problems: tuple[ConfigProblem, ...] = ()
     #: paths the change touched (None without a base): rules may narrow what they report
     changed: frozenset[str] | None = None
+    #: another revision's whole-repository results, to start from (see :class:`Prior`)
+    prior: Prior | None = None
+    #: this revision's, for the next run
+    learnt: Learnt = field(default_factory=Learnt)
     resolver: Resolver = field(init=False)
     _resolutions: dict[str, Resolution] = field(default_factory=dict, init=False)
     _outcomes: dict[tuple[str, str], Outcome] = field(default_factory=dict, init=False)

@@ -11,7 +11,7 @@ from types import ModuleType
 
 from rules import registry
 from rules.config import ConfigResult, parse_config
-from rules.context import Context, crash_notice
+from rules.context import Context, Learnt, Prior, crash_notice
 from rules.globs import matches
 from rules.index import Index
 from rules.model import Check, ConceptResult, Finding, Report, Severity, Summary
@@ -22,11 +22,11 @@ CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006
 
 def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
             changed: Iterable[str] | None = None, rev: str | None = None,
-            summary: Summary | None = None) -> Report:
-    """Every finding and every concept's status at one revision."""
-    index = Index(files, config.config.roots)
-    ctx = Context(index, config.config, config_text, config.problems,
-                  frozenset(changed) if changed is not None else None)
+            summary: Summary | None = None, prior: Prior | None = None, learnt: Learnt | None = None) -> Report:
+    """Every finding and every concept's status at one revision (what another revision's
+    analysis computed, ``prior``, saves some of the work and never changes the answer; what
+    this one computed that the next may reuse goes into ``learnt``)."""
+    ctx = _context(files, config, config_text, changed, prior, learnt)
     findings: list[Finding] = []
     for rule in registry.RULES:
         findings.extend(_run(rule, ctx))
@@ -36,6 +36,28 @@ def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_te
     return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings),
                   summary=summary or Summary(files=len(files)), fail_on=config.config.fail_on,
                   config_path=config.config.source or None)
+
+
+def with_changed(report: Report, files: Mapping[str, FileSummary], config: ConfigResult, *,
+                 config_text: str = "", changed: Iterable[str], rev: str | None = None,
+                 prior: Prior | None = None, learnt: Learnt | None = None) -> Report:
+    """What ``analyze(files, config, changed=changed)`` answers, from ``report``, its answer
+    for the same files and config without ``changed``: only the rules whose findings depend
+    on the changed paths (:data:`rules.registry.SEEING_CHANGES`) run again. The rest of a
+    revision's report is a function of its files alone, so a base analysed before (a push
+    to the default branch, ``ssot check`` on it) costs a pull request little."""
+    ctx = _context(files, config, config_text, changed, prior, learnt)
+    again = {rule.CODE for rule in registry.SEEING_CHANGES}
+    fresh = _unsuppressed([f for rule in registry.SEEING_CHANGES for f in _run(rule, ctx)], files)
+    findings = sorted([*(f for f in report.findings if f.code not in again), *fresh], key=Finding.sort_key)
+    return Report(rev=rev, base=None, concepts=report.concepts, findings=tuple(findings),
+                  summary=report.summary, fail_on=report.fail_on, config_path=report.config_path)
+
+
+def _context(files: Mapping[str, FileSummary], config: ConfigResult, config_text: str,
+             changed: Iterable[str] | None, prior: Prior | None, learnt: Learnt | None) -> Context:
+    return Context(Index(files, config.config.roots), config.config, config_text, config.problems,
+                   frozenset(changed) if changed is not None else None, prior, learnt or Learnt())
 
 
 def _run(rule: ModuleType, ctx: Context) -> list[Finding]:

@@ -41,7 +41,7 @@ def module_name(path: str, root: str) -> tuple[str, bool] | None:
     is_package = parts[-1] == "__init__"
     if is_package:
         parts.pop()
-    if not parts or not all(p.isidentifier() for p in parts):
+    if not parts or not all(map(str.isidentifier, parts)):
         return None
     return ".".join(parts), is_package
 
@@ -64,8 +64,10 @@ class Index:
                 existing = self.modules.get(name)
                 if existing is None or existing.path is None:
                     self.modules[name] = Module(name, path, is_package, self.files[path])
-                parts = name.split(".")
-                namespaces.update(".".join(parts[:i]) for i in range(1, len(parts)))
+                package = name.rpartition(".")[0]
+                while package and package not in namespaces:  # and its parents, once
+                    namespaces.add(package)
+                    package = package.rpartition(".")[0]
         for name in namespaces:
             if name not in self.modules:
                 self.modules[name] = Module(name, None, True, None)

@@ -38,16 +38,16 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from itertools import accumulate, chain
 from typing import NamedTuple
 
-from rules.context import Context, finding
+from rules.context import Context, Prior, finding
 from rules.examples import Invalid, Valid
 from rules.model import Definition, Finding, Location, Severity
 from rules.shape import Shape, name_features, packed
 from rules.shape import unnamed as unnamed_shape
-from rules.summary import ClassShape
+from rules.summary import ClassShape, FileSummary
 
 CODE = "SSOT008"
 SLUG = "near-duplicate-class"
@@ -103,19 +103,29 @@ def candidates(ctx: Context) -> list[Candidate]:
     order, then in the order of the file. Reads the summaries' headers only."""
     least = ctx.config.duplicates.min_methods
     out: list[Candidate] = []
-    for path in sorted(ctx.index.files):  # excluded paths (tests) never reach the index
-        summary = ctx.index.files[path]
-        if summary.error is not None or not summary.shapes:
-            continue
-        module = ctx.module_of(path)
-        out.extend([Candidate(path, module, cls) for cls in summary.shapes
-                    if cls.methods >= least and not summary.silenced(cls.line, CODE)])
+    files = ctx.index.files
+    for path in sorted(files):  # excluded paths (tests) never reach the index
+        kept = _compared(files[path], least)
+        if kept:
+            module = ctx.module_of(path)
+            out += [Candidate(path, module, cls) for cls in kept]
     return out
+
+
+def _compared(summary: FileSummary, least: int) -> list[ClassShape]:
+    """A file's classes that are compared: with ``least`` methods or more, not suppressed."""
+    if summary.error is not None or not summary.shapes:
+        return []
+    if not summary.suppressions:
+        return [cls for cls in summary.shapes if cls.methods >= least]
+    return [cls for cls in summary.shapes if cls.methods >= least and not summary.silenced(cls.line, CODE)]
 
 
 # -- finding near copies without comparing every pair ------------------------------------------
 
 Fingerprint = bytes | Shape  # as the summary holds it (rules.shape.packed), or as rules.shape makes it
+#: how many distinct fingerprints have each feature (what makes a feature rare)
+Frequency = Mapping[int, int]
 
 #: features more fingerprints than this have are never looked up (they say little about
 #: which class has them, and a lookup costs at most this many steps)
@@ -148,31 +158,76 @@ def _needed(mine: Lookup, theirs: Lookup) -> int:
     return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common))
 
 
+def feature_frequency(shapes: Iterable[Fingerprint]) -> Frequency:
+    """How many of the distinct fingerprints among ``shapes`` have each feature."""
+    distinct = {packed_of(shape) for shape in shapes if shape}
+    return Counter(array("q", b"".join(distinct)))
+
+
+def patched_frequency(prior: Prior, prints: _Fingerprints, paths: Sequence[str], least: int) -> Frequency | None:
+    """This revision's feature frequencies made up from another revision's (``prior``): the
+    fingerprints only that one had taken away, those only this one has added (a file the
+    two share has the same classes in both). ``paths`` holds each candidate's path. None
+    when the prior cannot be that revision's (a count would fall below zero): the caller
+    counts afresh."""
+    if not prior.changed:
+        return prior.frequency
+    changed = prior.changed
+    theirs = {packed_of(cls.shape) for path, summary in prior.files.items() if path in changed
+              for cls in _compared(summary, least) if cls.shape}
+    gone = [data for data in theirs if data not in prints.numbers]
+    touched = {prints.owner[i] for i, path in enumerate(paths) if path in changed and prints.owner[i] >= 0}
+    added = [prints.packed[x] for x in sorted(touched) if prints.packed[x] not in theirs
+             and all(paths[i] in changed for i in prints.members(x))]
+    table = dict(prior.frequency)
+    for data in gone:
+        for feature in array("q", data):
+            count = table.get(feature, 0) - 1
+            if count < 0:
+                return None
+            if count:
+                table[feature] = count
+            else:
+                del table[feature]
+    for data in added:
+        for feature in array("q", data):
+            table[feature] = table.get(feature, 0) + 1
+    return table
+
+
+def packed_of(shape: Fingerprint) -> bytes:
+    """A fingerprint as bytes."""
+    return shape if isinstance(shape, bytes) else packed(shape)
+
+
 class _Fingerprints:
     """The distinct fingerprints among the candidates, and what both searches ask of them.
 
     Candidates with the same fingerprint are one entry (``members``), so a thousand copies
     of one class cost one comparison, not half a million."""
 
-    def __init__(self, shapes: Sequence[Fingerprint], threshold: float, unnamed: Sequence[int] | None = None) -> None:
+    def __init__(self, shapes: Sequence[Fingerprint], threshold: float, unnamed: Sequence[int] | None = None,
+                 frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None) -> None:
         numbers: dict[bytes, int] = {}
-        self.first: list[int] = []  # the first candidate with each fingerprint
-        self.copies: dict[int, list[int]] = {}  # every candidate, for fingerprints several have
-        self.owner: list[int] = []  # each candidate's fingerprint (-1: it has none)
+        first: list[int] = []  # the first candidate with each fingerprint
+        copies: dict[int, list[int]] = {}  # every candidate, for fingerprints several have
+        owner: list[int] = []  # each candidate's fingerprint (-1: it has none)
         for i, shape in enumerate(shapes):
             if shape:
-                x = numbers.setdefault(shape if isinstance(shape, bytes) else packed(shape), len(self.first))
-                if x == len(self.first):
-                    self.first.append(i)
-                elif x in self.copies:
-                    self.copies[x].append(i)
+                x = numbers.setdefault(shape if isinstance(shape, bytes) else packed(shape), len(first))
+                if x == len(first):
+                    first.append(i)
+                elif x in copies:
+                    copies[x].append(i)
                 else:
-                    self.copies[x] = [self.first[x], i]
-                self.owner.append(x)
+                    copies[x] = [first[x], i]
+                owner.append(x)
             else:
-                self.owner.append(-1)
+                owner.append(-1)
+        self.first, self.copies, self.owner = first, copies, owner
         self.threshold = threshold
-        #: the fingerprints as bytes
+        #: the fingerprints as bytes, and each one's number
+        self.numbers = numbers
         self.packed = list(numbers)
         self.sizes = [len(data) >> 3 for data in self.packed]
         self._arrays: list[array[int] | None] = [None] * len(self.packed)  # made when first asked for
@@ -181,7 +236,10 @@ class _Fingerprints:
             if unnamed is None else [unnamed[i] for i in self.first]
         self._sets: list[frozenset[int] | None] = [None] * len(self.packed)
         self._names: dict[int, frozenset[int]] = {}
-        frequency = Counter(array("q", b"".join(self.packed)))
+        if frequency is None:
+            frequency = feature_frequency(self.packed)
+        elif callable(frequency):  # made from these fingerprints
+            frequency = frequency(self)
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
         self._keys: dict[int, Lookup] = {}
@@ -323,7 +381,8 @@ Cluster = tuple[list[int], float]  # candidate indices (ascending), the lowest s
 
 
 def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: Callable[[int], bool] = lambda i: True,
-                       unnamed: Sequence[int] | None = None) -> list[Cluster]:
+                       unnamed: Sequence[int] | None = None,
+                       frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None) -> list[Cluster]:
     """The clusters of near copies among ``shapes`` (the candidates' fingerprints), in the
     order of their first members: single linkage over pairs whose Jaccard index is at least
     ``threshold``, each with the lowest similarity of the pairs that joined it. A candidate
@@ -350,7 +409,7 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     in real code (bench/DUPLICATES.md compares the clusters with those of comparing every
     pair), frequent in generated code.
     """
-    prints = _Fingerprints(shapes, threshold, unnamed)
+    prints = _Fingerprints(shapes, threshold, unnamed, frequency)
     forest = _Forest(len(prints))
     alive: dict[int, bool] = {}
     lowest: dict[int, float] = {}  # root -> lowest similarity among the joins so far
@@ -422,15 +481,16 @@ def _gather(prints: _Fingerprints, forest: _Forest, lowest: dict[int, float], jo
 
 
 def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Sequence[str], sources: Iterable[int],
-                   usable: Callable[[int], bool] = lambda i: True,
-                   unnamed: Sequence[int] | None = None) -> dict[int, tuple[int, float]]:
+                   usable: Callable[[int], bool] = lambda i: True, unnamed: Sequence[int] | None = None,
+                   frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None
+                   ) -> dict[int, tuple[int, float]]:
     """For each usable candidate in ``sources``: the closest other usable candidate of another
     name whose similarity is at least ``threshold``, and that similarity (ties go to the
     first name). A source with identical copies takes the first of them; else it is compared
     with at most 4 x ``_LEADERS`` candidates equal but for names and 4 x ``_BUDGET`` that
     share the most of its lookup features (each has at most ``_RARE`` classes): bounded work
     per source, whatever the size of the repository."""
-    prints = _Fingerprints(shapes, threshold, unnamed)
+    prints = _Fingerprints(shapes, threshold, unnamed, frequency)
     owner = prints.owner
     ordered: dict[int, list[int]] = {}
 
@@ -513,13 +573,29 @@ def _usable(ctx: Context, found: list[Candidate]) -> Callable[[int], bool]:
     return usable
 
 
+def _frequency(ctx: Context, found: list[Candidate]) -> Callable[[_Fingerprints], Frequency]:
+    """The candidates' feature frequencies, from their fingerprints: made up from another
+    revision's (``ctx.prior``) when the shell has them, else counted; kept in ``ctx.learnt``
+    for the next run."""
+    def made(prints: _Fingerprints) -> Frequency:
+        table = None
+        if ctx.prior is not None:
+            table = patched_frequency(ctx.prior, prints, [c.path for c in found], ctx.config.duplicates.min_methods)
+        if table is None:
+            table = feature_frequency(prints.packed)
+        ctx.learnt.frequency = table
+        return table
+
+    return made
+
+
 def near_clusters(ctx: Context) -> tuple[list[Candidate], list[Cluster]]:
     """The candidates and their clusters of near copies, each with one candidate per name
     (the first: two alternative definitions of a name are one class) and at least two
     names."""
     found = candidates(ctx)
     clusters = near_copy_clusters([c.cls.shape for c in found], ctx.config.duplicates.threshold,
-                                  _usable(ctx, found), [c.cls.unnamed for c in found])
+                                  _usable(ctx, found), [c.cls.unnamed for c in found], _frequency(ctx, found))
     out = []
     for members, lowest in clusters:
         first: dict[str, int] = {}
@@ -582,8 +658,8 @@ def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     sources = [i for i, c in enumerate(found) if c.path in changed]
     if not sources:
         return
-    closest = closest_copies([c.cls.shape for c in found], ctx.config.duplicates.threshold,
-                             _Names(found), sources, _usable(ctx, found), [c.cls.unnamed for c in found])
+    closest = closest_copies([c.cls.shape for c in found], ctx.config.duplicates.threshold, _Names(found), sources,
+                             _usable(ctx, found), [c.cls.unnamed for c in found], _frequency(ctx, found))
     for me in sorted(closest):
         other, similarity = closest[me]
         mine, theirs = found[me], found[other]

@@ -35,6 +35,9 @@ RULES = (
 )
 
 BY_CODE = {rule.CODE: rule for rule in RULES}
+#: the rules whose findings depend on which paths a change touched (``ctx.changed``), not
+#: only on the revision's files: all others' findings are the same with or without a base
+SEEING_CHANGES = (near_duplicate_class,)
 
 
 def rule_descriptions(rule: ModuleType) -> tuple[str, str]:

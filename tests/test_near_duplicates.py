@@ -353,3 +353,97 @@ def test_with_a_base_a_copy_of_a_thousand_copies_names_the_first() -> None:
     found = _findings(head, base=base)
     assert [(f.path, f.symbol, f.new) for f in found] == [("new.py", "new.New ~ m00.C0", True)]
     assert "): all of their structure is the same" in found[0].message
+
+
+# -- what one revision's analysis hands the next -------------------------------------------
+
+def _two_revisions(seed: int) -> tuple[dict[str, str], dict[str, str]]:
+    """A base of files holding classes (identical copies across files, small and suppressed
+    classes among them) and a head a few files away: edited, added, removed, copied."""
+    rng = random.Random(seed)
+    pool = [random_class(rng, f"C{k}") for k in range(6)]
+    small = "class Small:\n    def one(self):\n        return 1\n"
+
+    def module() -> str:
+        parts = [rng.choice(pool) for _ in range(rng.randint(0, 3))]
+        if rng.random() < 0.2:
+            parts.append(small)
+        if parts and rng.random() < 0.2:
+            first, *rest = parts[0].split("\n", 1)
+            parts[0] = first + "  # ssot: ignore[SSOT008]\n" + "".join(rest)
+        return "\n\n".join(parts)
+
+    base = {f"pkg/m{k}.py": module() for k in range(rng.randint(1, 8))}
+    head = dict(base)
+    for _ in range(rng.randint(0, 4)):
+        path = rng.choice([*base, f"pkg/new{rng.randrange(3)}.py"])
+        roll = rng.random()
+        if roll < 0.25:
+            head.pop(path, None)
+        elif roll < 0.5 and base:
+            head[path] = base[rng.choice(list(base))]  # a copy of a whole file
+        else:
+            head[path] = module()
+    return base, head
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["", "[duplicates]\nmin_methods = 1\n"]))
+def test_another_revision_s_frequencies_made_up_are_those_counted(seed, config_text) -> None:
+    """SSOT008 starts from the feature frequencies another revision's analysis learnt (the
+    base's, kept in the cache): made up for the files that differ, they are the ones
+    counted afresh, and the report is the one made without them."""
+    from rules.config import parse_config
+    from rules.context import Learnt, Prior
+    from rules.engine import analyze, with_changed
+    from rules.summary import summarize
+
+    base, head = _two_revisions(seed)
+    config = parse_config(config_text, ".github/ssot.toml")
+    head_files = {path: summarize(text.encode()) for path, text in head.items()}
+    base_files = {path: summarize(text.encode()) for path, text in base.items()}
+    changed = {p for p in base.keys() | head.keys() if base.get(p) != head.get(p)}
+    for mine, theirs in ((head_files, base_files), (base_files, head_files)):
+        learnt_theirs, learnt_mine = Learnt(), Learnt()
+        analyze(theirs, config, changed=None, learnt=learnt_theirs)
+        plain = analyze(mine, config, changed=changed, learnt=learnt_mine)
+        assert learnt_theirs.frequency is not None
+        prior = Prior(learnt_theirs.frequency, frozenset(changed), {p: s for p, s in theirs.items() if p in changed})
+        learnt = Learnt()
+        assert analyze(mine, config, changed=changed, prior=prior, learnt=learnt) == plain
+        if learnt_mine.frequency is not None:  # counted (there was a class in a changed file)
+            assert learnt.frequency == learnt_mine.frequency
+            again = Prior(learnt_mine.frequency)  # this revision's own, kept from a run before
+            assert analyze(mine, config, changed=changed, prior=again) == plain
+        assert with_changed(analyze(mine, config), mine, config, changed=changed) == plain
+
+
+def test_a_prior_that_cannot_be_the_other_revision_s_is_counted_afresh() -> None:
+    from rules.config import parse_config
+    from rules.context import Learnt, Prior
+    from rules.engine import analyze
+    from rules.summary import summarize
+
+    rng = random.Random(7)
+    a, b = random_class(rng, "A"), random_class(rng, "B")
+    files = {"m.py": summarize(a.encode()), "n.py": summarize(b.encode())}
+    config = parse_config("", ".github/ssot.toml")
+    counted = Learnt()
+    plain = analyze(files, config, changed={"m.py"}, learnt=counted)
+    # the other revision "had" a class in m.py that the table never counted
+    wrong = Prior({}, frozenset({"m.py"}), {"m.py": summarize(random_class(rng, "Z").encode())})
+    learnt = Learnt()
+    assert analyze(files, config, changed={"m.py"}, prior=wrong, learnt=learnt) == plain
+    assert learnt.frequency == counted.frequency
+
+
+def test_only_the_rules_that_see_the_change_run_again_from_a_report_without_a_base() -> None:
+    """``with_changed`` reruns SEEING_CHANGES only: every other rule must not look at
+    ``ctx.changed`` (else its findings would be the ones without a base)."""
+    import inspect
+
+    from rules import registry
+
+    for rule in registry.RULES:
+        if rule not in registry.SEEING_CHANGES:
+            assert "changed" not in inspect.getsource(rule), rule.CODE
