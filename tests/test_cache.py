@@ -37,6 +37,28 @@ def test_round_trip_and_memory_layer(tmp_path: Path) -> None:
         again.close()
 
 
+def test_a_few_summaries_are_looked_up_and_many_read_through(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A run asking for the whole repository reads the table through; a few are looked up
+    (a cache of many repositories is not read through for one file): the same answers."""
+    from bot import cache
+
+    store = SummaryStore(str(tmp_path), "1.0")
+    store.put_many(summarised())
+    store.close()
+    shas = [blob_sha(s) for s in SOURCES]
+    monkeypatch.setattr(cache, "_BATCH", 4)
+    for asked, how in ((shas[:3], "looked up"), (shas[10:40] + ["0" * 40], "through"), (shas[::-1], "through")):
+        store = SummaryStore(str(tmp_path), "1.0")
+        statements: list[str] = []
+        assert store._db is not None
+        store._db.set_trace_callback(statements.append)
+        assert store.get_many(asked) == {sha: s for sha, s in summarised().items() if sha in asked}
+        lookups = [q for q in statements if "WHERE sha IN" in q]
+        assert ("looked up" if lookups else "through") == how
+        assert len(lookups) == (1 if how == "looked up" else 0)  # 3 SHAs: one batch of 4
+        store.close()
+
+
 def test_a_new_version_starts_empty_and_removes_the_old_file(tmp_path: Path) -> None:
     old = SummaryStore(str(tmp_path), "1.0")
     old.put_many({blob_sha(SOURCES[0]): summarize(SOURCES[0])})

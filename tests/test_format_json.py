@@ -171,3 +171,15 @@ def test_an_unresolved_canonical_is_null() -> None:
 
 def test_deterministic() -> None:
     assert render_json(compared(HEAD, BASE), "0.1.0") == render_json(compared(HEAD, BASE), "0.1.0")
+
+
+def test_a_finding_marked_new_or_not_keeps_every_other_field() -> None:
+    from rules.model import Finding, Location, Severity
+
+    values = {"code": "SSOT003", "rule": "duplicate-definition", "severity": Severity.ERROR, "concept": "C",
+              "symbol": "s", "message": "m", "location": Location("a.py", 2, 3, 4), "chain": ("x", "y"),
+              "related": (Location("b.py", 5),), "new": None}
+    assert set(values) == {f.name for f in dataclasses.fields(Finding)}  # a new field: mark it too
+    finding = Finding(**values)  # type: ignore[arg-type]
+    for new in (True, False):
+        assert finding.marked(new) == dataclasses.replace(finding, new=new)
