@@ -10,8 +10,11 @@ reads them again instead, and its cache (a file of its own) is a third of the si
 The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
-code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept.
-SQLite in WAL mode makes it safe for two runs to share it; it is not synced to disk (a
+code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept,
+and as many tables of what an analysis learnt of a whole revision (SSOT008's feature
+frequencies, under the key of its report without a base), which a run on a revision a few
+files away starts from. A forked child (the base's analysis) opens a connection of its
+own. SQLite in WAL mode makes it safe for two runs to share it; it is not synced to disk (a
 cache is worth less than the time: a command's cold run on 10,000 files writes 13 MB, a
 server's 46 MB), so a machine that crashes may leave it damaged, and a damaged file is
 replaced by a new one. A cache that cannot be opened, read or written is skipped with a

@@ -188,6 +188,57 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     assert check(2) == alone and len(forked) == 4
 
 
+_MANAGER = ("class {name}:\n    def __init__(self, limit):\n        self.items = {{}}\n        self.limit = limit\n"
+            "    def add(self, key, value):\n        if len(self.items) >= self.limit:\n"
+            "            raise ValueError('full')\n        self.items[key] = value\n"
+            "    def remove(self, key):\n        return self.items.pop(key, None)\n")
+
+
+def test_a_base_checked_before_is_not_analysed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the base's report without a base and its SSOT008 frequencies in the cache (its
+    own check: a push to the default branch), a pull request reruns SSOT008 only on the
+    base, and the head's frequencies are made up from the base's: the verdict is the one
+    an empty cache gives, in one process or two."""
+    from bot import analysis
+    from bot.cache import SummaryStore
+    from bot.snapshot import open_snapshot
+    from rules import near_duplicate_class
+    from rules.model import Report
+
+    copies = {f"app/m{k}.py": _MANAGER.format(name=f"Manager{k}") for k in range(3)}
+    repo = make_repo(tmp_path, {**GOOD, **copies}, {**DUPLICATE, "app/m1.py": _MANAGER.format(name="Renamed"),
+                                                    "app/m9.py": _MANAGER.format(name="Another")})
+    snapshots = (lambda: (open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")))
+    head, base = snapshots()
+    fresh = analysis.run_check(head, base, analysis.load_config(head), SummaryStore(None, "t"), workers=1)
+    assert {f.code for f in fresh.findings} >= {"SSOT003", "SSOT008"} and fresh.fixed
+
+    def without_times(report: Report) -> Report:
+        return dataclasses.replace(report, summary=dataclasses.replace(report.summary, seconds=0, parsed=0, cached=0))
+
+    counted: list[int] = []
+    real_count = near_duplicate_class.feature_frequency
+    monkeypatch.setattr(near_duplicate_class, "feature_frequency", lambda shapes: counted.append(1) or real_count(shapes))
+    reran: list[str] = []
+    real_with = analysis.with_changed
+    monkeypatch.setattr(analysis, "with_changed", lambda report, *a, **k: reran.append(k["rev"]) or real_with(report, *a, **k))
+    for workers in (1, 2):
+        cache = str(tmp_path / f"cache{workers}")
+        store = SummaryStore(cache, "t")
+        analysis.run_check(snapshots()[1], None, analysis.load_config(head), store, workers=workers)  # the push
+        store.close()
+        assert counted == [1]  # the base's clusters counted its frequencies; kept
+        counted.clear()
+        store = SummaryStore(cache, "t")
+        head, base = snapshots()
+        report = analysis.run_check(head, base, analysis.load_config(head), store, workers=workers)
+        store.close()
+        assert without_times(report) == without_times(fresh)
+        if workers == 1:  # (the base's child is another process: nothing to count there)
+            assert reran == [base.rev] and counted == []
+    assert counted == []  # the head's made up from the base's
+
+
 def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--jobs 100000`` must not start a hundred thousand processes for a few chunks."""
     import concurrent.futures
