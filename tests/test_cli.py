@@ -208,7 +208,9 @@ def test_a_base_checked_before_is_not_analysed_again(tmp_path: Path, monkeypatch
     copies = {f"app/m{k}.py": _MANAGER.format(name=f"Manager{k}") for k in range(3)}
     repo = make_repo(tmp_path, {**GOOD, **copies}, {**DUPLICATE, "app/m1.py": _MANAGER.format(name="Renamed"),
                                                     "app/m9.py": _MANAGER.format(name="Another")})
-    snapshots = (lambda: (open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")))
+    def snapshots():  # type: ignore[no-untyped-def]
+        return open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+
     head, base = snapshots()
     fresh = analysis.run_check(head, base, analysis.load_config(head), SummaryStore(None, "t"), workers=1)
     assert {f.code for f in fresh.findings} >= {"SSOT003", "SSOT008"} and fresh.fixed
@@ -217,11 +219,19 @@ def test_a_base_checked_before_is_not_analysed_again(tmp_path: Path, monkeypatch
         return dataclasses.replace(report, summary=dataclasses.replace(report.summary, seconds=0, parsed=0, cached=0))
 
     counted: list[int] = []
-    real_count = near_duplicate_class.feature_frequency
-    monkeypatch.setattr(near_duplicate_class, "feature_frequency", lambda shapes: counted.append(1) or real_count(shapes))
+    real_count, real_with = near_duplicate_class.feature_frequency, analysis.with_changed
     reran: list[str] = []
-    real_with = analysis.with_changed
-    monkeypatch.setattr(analysis, "with_changed", lambda report, *a, **k: reran.append(k["rev"]) or real_with(report, *a, **k))
+
+    def count(shapes):  # type: ignore[no-untyped-def]
+        counted.append(1)
+        return real_count(shapes)
+
+    def rerun(report, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reran.append(kwargs["rev"])
+        return real_with(report, *args, **kwargs)
+
+    monkeypatch.setattr(near_duplicate_class, "feature_frequency", count)
+    monkeypatch.setattr(analysis, "with_changed", rerun)
     for workers in (1, 2):
         cache = str(tmp_path / f"cache{workers}")
         store = SummaryStore(cache, "t")
