@@ -158,9 +158,8 @@ def _needed(mine: Lookup, theirs: Lookup) -> int:
     return max(1, min(_SHARED, max(overlap, their_overlap)) - min(common, their_common))
 
 
-def feature_frequency(shapes: Iterable[Fingerprint]) -> Frequency:
-    """How many of the distinct fingerprints among ``shapes`` have each feature."""
-    distinct = {packed_of(shape) for shape in shapes if shape}
+def feature_frequency(distinct: Sequence[bytes]) -> Frequency:
+    """How many of these distinct fingerprints have each feature."""
     return Counter(array("q", b"".join(distinct)))
 
 
@@ -173,7 +172,7 @@ def patched_frequency(prior: Prior, prints: _Fingerprints, paths: Sequence[str],
     if not prior.changed:
         return prior.frequency
     changed = prior.changed
-    theirs = {packed_of(cls.shape) for path, summary in prior.files.items() if path in changed
+    theirs = {cls.shape for path, summary in prior.files.items() if path in changed
               for cls in _compared(summary, least) if cls.shape}
     gone = [data for data in theirs if data not in prints.numbers]
     touched = {prints.owner[i] for i, path in enumerate(paths) if path in changed and prints.owner[i] >= 0}
@@ -193,11 +192,6 @@ def patched_frequency(prior: Prior, prints: _Fingerprints, paths: Sequence[str],
         for feature in array("q", data):
             table[feature] = table.get(feature, 0) + 1
     return table
-
-
-def packed_of(shape: Fingerprint) -> bytes:
-    """A fingerprint as bytes."""
-    return shape if isinstance(shape, bytes) else packed(shape)
 
 
 class _Fingerprints:
