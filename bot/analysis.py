@@ -70,6 +70,9 @@ class Collected:
     files: dict[str, FileSummary]
     parsed: int
     cached: int
+    #: every listed file was read (a file that could not be read may be read next time:
+    #: what was made of this revision is not kept)
+    complete: bool = True
 
 
 def _worker_init() -> None:
@@ -165,15 +168,15 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
             break
     summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
     # listed but not read (unreadable, or gone since): said, not silently left out (nor cached)
-    summaries.update((sha, FileSummary(error=("the file could not be read", 1, 1))) for sha in missing
-                     if sha not in summaries)
+    unread = {sha: FileSummary(error=("the file could not be read", 1, 1)) for sha in missing if sha not in summaries}
+    summaries.update(unread)
     for path, sha in analysed:  # where the listing gave no size, the summary has it
         summary = summaries.get(sha)
         if summary is not None:
             files[path] = summary if summary.size <= limit else _too_large(summary.size, limit)
             if not store.keep_bytes and not summary.holds_detail and summary.held_source() is None:
                 summary.read_source_with(functools.partial(_read_again, snapshot, path, sha))
-    return Collected(files, parsed=len(fresh), cached=len(hits))
+    return Collected(files, parsed=len(fresh), cached=len(hits), complete=not unread)
 
 
 def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes | None:
@@ -325,10 +328,10 @@ def _open(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed
         return _Revision(snapshot, key, alone_key, started,
                          report=replace(cached, rev=snapshot.rev, summary=summary))
     alone = store.get_report(alone_key) if changed is not None else None
-    frequency = store.get_frequency(alone_key)
+    frequencies = store.get_frequencies(alone_key) if config.result.config.duplicates.enabled else None
     collected = collect(snapshot, config.result, store, workers=workers, progress=progress)
     return _Revision(snapshot, key, alone_key, started, collected=collected, alone=alone,
-                     prior=Prior(frequency) if frequency is not None else None)
+                     prior=Prior(frequencies) if frequencies is not None else None)
 
 
 def _analyze(revision: _Revision, config: LoadedConfig, changed: set[str] | None) -> Report:
@@ -349,11 +352,12 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
                       seconds=round(time.perf_counter() - revision.started, 3))
     report = replace(report, summary=summary)
-    if not any(f.symbol.startswith(CRASHED) for f in report.findings):  # a crash may not happen again
+    # a crash, or a file that could not be read, may not happen again
+    if collected.complete and not any(f.symbol.startswith(CRASHED) for f in report.findings):
         store.put_report(revision.key, report)
-        frequency = revision.learnt.frequency
-        if frequency is not None and (revision.prior is None or frequency is not revision.prior.frequency):
-            store.put_frequency(revision.alone_key, frequency)
+        learnt = revision.learnt.frequencies
+        if learnt is not None and (revision.prior is None or learnt.table is not revision.prior.frequencies.table):
+            store.put_frequencies(revision.alone_key, learnt)
     keep_details(revision.snapshot, collected, store)
     return report
 
@@ -437,14 +441,18 @@ def _send(writer: int, func: Callable[..., Report], args: tuple[object, ...]) ->
         pipe.write(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _prior(other: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str]) -> Prior | None:
+def _prior(other: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str], *,
+           workers: int = 0) -> tuple[Prior | None, int]:
     """What the cache keeps of ``other`` (a revision ``changed`` away) analysed without a base
     that an analysis may start from: SSOT008's feature frequencies, and its files at the
-    changed paths to make up the difference."""
-    frequency = store.get_frequency(report_keys(other.entries(), config, None)[1])
-    if frequency is None:
-        return None
-    return Prior(frequency, frozenset(changed), collect(other, config.result, store, only=changed).files)
+    changed paths to make up the difference; and how many of those files were parsed."""
+    if not config.result.config.duplicates.enabled:
+        return None, 0
+    frequencies = store.get_frequencies(report_keys(other.entries(), config, None)[1])
+    if frequencies is None:
+        return None, 0
+    collected = collect(other, config.result, store, only=changed, workers=workers)
+    return Prior(frequencies, frozenset(changed), collected.files), collected.parsed
 
 
 def changed_paths(head: Mapping[str, Entry], base: Mapping[str, Entry]) -> set[str]:
@@ -467,13 +475,15 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     # touched (SSOT008) give comparable answers and "new" means new
     changed = changed_paths(head.entries(), base.entries())
     revision = _open(head, config, store, changed, workers=workers, progress=progress)
+    prior_parsed = 0
     if revision.report is None and revision.prior is None:
-        revision.prior = _prior(base, config, store, changed)
+        revision.prior, prior_parsed = _prior(base, config, store, changed, workers=workers)
     analyse_base = functools.partial(analyze_snapshot, base, config, store, changed=changed, workers=workers)
     # two to analyse and two cores: the base in a forked child (its summaries, its report and
-    # its cache writes, on a connection of its own) while this process does the head, whose
-    # files were summarised first (the two share most: none is parsed twice); not where
-    # threads run, as in the App: forking them is unsafe
+    # its cache writes, on a connection of its own: this process has no SQLite statement or
+    # transaction open here, every read fetched in full) while this process does the head,
+    # whose files were summarised first (the two share most: none is parsed twice); not
+    # where threads run, as in the App: forking them is unsafe
     waiting = _in_child(analyse_base) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
         and threading.active_count() == 1 and store.get_report(report_key(base.entries(), config, changed)) is None \
         else None
@@ -487,6 +497,6 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
             waiting(stop=True)
     merged = compare(head_report, base_report)
-    summary = replace(head_report.summary, parsed=head_report.summary.parsed + base_report.summary.parsed,
-                      seconds=round(time.perf_counter() - started, 3))
+    parsed = head_report.summary.parsed + base_report.summary.parsed + prior_parsed
+    summary = replace(head_report.summary, parsed=parsed, seconds=round(time.perf_counter() - started, 3))
     return replace(merged, summary=summary)

@@ -37,6 +37,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 
 from cachetools import LRUCache
 
+from rules.context import Frequencies
 from rules.model import Report
 from rules.summary import FORMAT, FileSummary
 
@@ -46,6 +47,8 @@ _OPEN_ATTEMPTS = 20
 _REPORTS = 16
 #: in a forked child, its parent's connections: never closed nor collected there
 _INHERITED: list[sqlite3.Connection | None] = []
+#: tables of what an analysis learnt kept in memory (each the size of a revision's features)
+_LEARNT_IN_MEMORY = 4
 
 
 def _damaged(exc: sqlite3.Error) -> bool:
@@ -63,7 +66,7 @@ class SummaryStore:
         #: summaries in memory: a bounded LRU in a server; None, a plain dict for one command
         self.memory: MutableMapping[str, FileSummary] = {} if memory_size is None else LRUCache(maxsize=memory_size)
         self.reports: LRUCache[str, Report] = LRUCache(maxsize=_REPORTS)
-        self.learnt: LRUCache[str, dict[int, int]] = LRUCache(maxsize=_REPORTS)
+        self.learnt: LRUCache[str, Frequencies] = LRUCache(maxsize=_LEARNT_IN_MEMORY)
         self._db: sqlite3.Connection | None = None
         self._pid = os.getpid()
         self._forked: sqlite3.Connection | None = None  # a forked child's own (see ``_connection``)
@@ -138,11 +141,14 @@ class SummaryStore:
         return True
 
     def _failed(self, exc: sqlite3.Error, what: str) -> None:
-        """A read or write that failed: a damaged file is removed, anything else said."""
-        if _damaged(exc):
+        """A read or write that failed: a damaged file is removed, anything else said. A
+        forked child (the base's analysis) leaves the file to its parent, and the cache."""
+        if _damaged(exc) and os.getpid() == self._pid:
             self._remove(exc)
-        else:
-            print(f"ssot: warning: {what} ({exc})", file=sys.stderr)
+            return
+        print(f"ssot: warning: {what} ({exc})", file=sys.stderr)
+        if _damaged(exc):
+            self.close()
 
     def get_many(self, shas: Iterable[str]) -> dict[str, FileSummary]:
         found: dict[str, FileSummary] = {}
@@ -306,7 +312,7 @@ class SummaryStore:
         self.reports[key] = report
         self._put("reports", key, lambda: pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def get_frequency(self, key: str) -> dict[int, int] | None:
+    def get_frequencies(self, key: str) -> Frequencies | None:
         """SSOT008's feature frequencies of the revision whose report (without a base) is
         stored under ``key`` (see ``rules.context.Learnt``), or None."""
         hit = self.learnt.get(key)
@@ -316,9 +322,9 @@ class SummaryStore:
             row = db.execute("SELECT data FROM learnt WHERE key = ?", (key,)).fetchone()
             if row is None:
                 return None
-            table = marshal.loads(row[0])
-            if not isinstance(table, dict):
-                raise TypeError(f"a {type(table).__name__}, not a table")
+            fingerprints, table = marshal.loads(row[0])
+            if not isinstance(fingerprints, int) or not isinstance(table, dict):
+                raise TypeError("not a count and a table")
         except sqlite3.Error as exc:
             self._failed(exc, "cache read failed")
             return None
@@ -327,14 +333,14 @@ class SummaryStore:
             with contextlib.suppress(sqlite3.Error):
                 db.execute("DELETE FROM learnt WHERE key = ?", (key,))
             return None
-        self.learnt[key] = table
-        return table
+        found = self.learnt[key] = Frequencies(fingerprints, table)
+        return found
 
-    def put_frequency(self, key: str, table: Mapping[int, int]) -> None:
+    def put_frequencies(self, key: str, frequencies: Frequencies) -> None:
         """Keep SSOT008's feature frequencies of the revision whose report is under ``key``."""
-        kept = dict(table)
-        self.learnt[key] = kept
-        self._put("learnt", key, lambda: marshal.dumps(kept))
+        table = dict(frequencies.table)
+        self.learnt[key] = Frequencies(frequencies.fingerprints, table)
+        self._put("learnt", key, lambda: marshal.dumps((frequencies.fingerprints, table)))
 
     def _put(self, table: str, key: str, data: Callable[[], bytes]) -> None:
         """Write one row of ``reports`` or ``learnt``: the latest ``_REPORTS`` only are kept."""

@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
+from typing import NamedTuple
 
 from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
@@ -15,15 +16,24 @@ from rules.resolver import Resolution, Resolver, Target
 from rules.summary import ClassInfo, FileSummary, FunctionInfo, ImportInfo, Param
 
 
+class Frequencies(NamedTuple):
+    """SSOT008's feature frequencies of one revision: how many distinct fingerprints have
+    each feature (``table``), and how many distinct fingerprints there are (a check that a
+    table made up from another revision's is this revision's)."""
+
+    fingerprints: int
+    table: Mapping[int, int]
+
+
 @dataclass(frozen=True)
 class Prior:
     """What the analysis of another revision of the repository computed over all of it, for
     this one to reuse instead of computing again: SSOT008's feature frequencies there
-    (``frequency``); the paths where that revision's files differ from this one's
+    (``frequencies``); the paths where that revision's files differ from this one's
     (``changed``: none when it is this revision) and its analysed files at those paths
     (``files``), from which the difference is made up."""
 
-    frequency: Mapping[int, int]
+    frequencies: Frequencies
     changed: frozenset[str] = frozenset()
     files: Mapping[str, FileSummary] = field(default_factory=dict)
 
@@ -33,8 +43,8 @@ class Learnt:
     """What an analysis computed over the whole revision that the next analysis of it (or of
     a revision a few files away) can reuse: the shell keeps it with the revision's report."""
 
-    #: SSOT008: how many distinct fingerprints have each feature (None: not computed)
-    frequency: Mapping[int, int] | None = None
+    #: SSOT008's (None: not computed)
+    frequencies: Frequencies | None = None
 
 
 @dataclass(frozen=True, slots=True)

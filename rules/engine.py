@@ -51,7 +51,7 @@ def with_changed(report: Report, files: Mapping[str, FileSummary], config: Confi
     fresh = _unsuppressed([f for rule in registry.SEEING_CHANGES for f in _run(rule, ctx)], files)
     findings = sorted([*(f for f in report.findings if f.code not in again), *fresh], key=Finding.sort_key)
     return Report(rev=rev, base=None, concepts=report.concepts, findings=tuple(findings),
-                  summary=report.summary, fail_on=report.fail_on, config_path=report.config_path)
+                  summary=Summary(files=len(files)), fail_on=report.fail_on, config_path=report.config_path)
 
 
 def _context(files: Mapping[str, FileSummary], config: ConfigResult, config_text: str,

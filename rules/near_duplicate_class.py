@@ -42,7 +42,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from itertools import accumulate, chain
 from typing import NamedTuple
 
-from rules.context import Context, Prior, finding
+from rules.context import Context, Frequencies, Prior, finding
 from rules.examples import Invalid, Valid
 from rules.model import Definition, Finding, Location, Severity
 from rules.shape import Shape, name_features, packed
@@ -167,31 +167,34 @@ def patched_frequency(prior: Prior, prints: _Fingerprints, paths: Sequence[str],
     """This revision's feature frequencies made up from another revision's (``prior``): the
     fingerprints only that one had taken away, those only this one has added (a file the
     two share has the same classes in both). ``paths`` holds each candidate's path. None
-    when the prior cannot be that revision's (a count would fall below zero): the caller
-    counts afresh."""
-    if not prior.changed:
-        return prior.frequency
+    when the prior cannot be that revision's (a count would fall below zero, or the number
+    of fingerprints does not add up): the caller counts afresh."""
+    had, table = prior.frequencies
     changed = prior.changed
+    if not changed:
+        return table if had == len(prints.packed) else None
     theirs = {cls.shape for path, summary in prior.files.items() if path in changed
               for cls in _compared(summary, least) if cls.shape}
     gone = [data for data in theirs if data not in prints.numbers]
     touched = {prints.owner[i] for i, path in enumerate(paths) if path in changed and prints.owner[i] >= 0}
     added = [prints.packed[x] for x in sorted(touched) if prints.packed[x] not in theirs
              and all(paths[i] in changed for i in prints.members(x))]
-    table = dict(prior.frequency)
+    if had - len(gone) + len(added) != len(prints.packed):
+        return None
+    made = dict(table)
     for data in gone:
         for feature in array("q", data):
-            count = table.get(feature, 0) - 1
+            count = made.get(feature, 0) - 1
             if count < 0:
                 return None
             if count:
-                table[feature] = count
+                made[feature] = count
             else:
-                del table[feature]
+                del made[feature]
     for data in added:
         for feature in array("q", data):
-            table[feature] = table.get(feature, 0) + 1
-    return table
+            made[feature] = made.get(feature, 0) + 1
+    return made
 
 
 class _Fingerprints:
@@ -577,7 +580,7 @@ def _frequency(ctx: Context, found: list[Candidate]) -> Callable[[_Fingerprints]
             table = patched_frequency(ctx.prior, prints, [c.path for c in found], ctx.config.duplicates.min_methods)
         if table is None:
             table = feature_frequency(prints.packed)
-        ctx.learnt.frequency = table
+        ctx.learnt.frequencies = Frequencies(len(prints.packed), table)
         return table
 
     return made

@@ -47,7 +47,8 @@ def test_a_few_summaries_are_looked_up_and_many_read_through(tmp_path: Path, mon
     store.close()
     shas = [blob_sha(s) for s in SOURCES]
     monkeypatch.setattr(cache, "_BATCH", 4)
-    for asked, how in ((shas[:3], "looked up"), (shas[10:40] + ["0" * 40], "through"), (shas[::-1], "through")):
+    for asked, how in ((shas[:3], "looked up"), (shas[:9], "looked up"), (shas[10:40] + ["0" * 40], "through"),
+                       (shas[::-1], "through")):
         store = SummaryStore(str(tmp_path), "1.0")
         statements: list[str] = []
         assert store._db is not None
@@ -55,7 +56,7 @@ def test_a_few_summaries_are_looked_up_and_many_read_through(tmp_path: Path, mon
         assert store.get_many(asked) == {sha: s for sha, s in summarised().items() if sha in asked}
         lookups = [q for q in statements if "WHERE sha IN" in q]
         assert ("looked up" if lookups else "through") == how
-        assert len(lookups) == (1 if how == "looked up" else 0)  # 3 SHAs: one batch of 4
+        assert len(lookups) == (-(-len(asked) // 4) if how == "looked up" else 0)  # batches of 4
         store.close()
 
 
@@ -78,12 +79,16 @@ def test_an_unusable_cache_directory_is_a_warning(tmp_path: Path, capsys) -> Non
     assert "cache disabled" in capsys.readouterr().err
 
 
-def test_a_corrupt_row_is_reparsed_not_fatal(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("others", [0, 50])  # the table read through, or the row looked up
+def test_a_corrupt_row_is_reparsed_not_fatal(tmp_path: Path, capsys, others: int) -> None:  # type: ignore[no-untyped-def]
     store = SummaryStore(str(tmp_path), "1.0")
+    if others:
+        store.put_many(summarised())
     assert store._db is not None
     store._db.execute("INSERT INTO summaries VALUES (?, ?)", ("b" * 40, b"garbage"))
     fresh = SummaryStore(str(tmp_path), "1.0")
-    assert fresh.get_many(["b" * 40]) == {}
+    assert fresh.get_many(["b" * 40, blob_sha(SOURCES[0])]) == ({blob_sha(SOURCES[0]): summarize(SOURCES[0])}
+                                                                  if others else {})
     assert "1 cached summaries unreadable" in capsys.readouterr().err
     assert SummaryStore(str(tmp_path), "1.0").get_many(["b" * 40]) == {}
     assert capsys.readouterr().err == ""  # the damaged row is gone
@@ -308,6 +313,29 @@ def test_a_forked_child_reads_the_bytes_on_a_connection_of_its_own(tmp_path: Pat
     assert child.exitcode == 0 and store._forked is None
     loaded = store.get_many([blob_sha(SOURCES[2])])[blob_sha(SOURCES[2])]
     assert loaded.classes[0].name == "C2"  # the parent's own connection still serves it
+    store.close()
+
+
+def _damage_in_child(store: SummaryStore) -> None:
+    damaged = sqlite3.DatabaseError("database disk image is malformed")
+    damaged.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # type: ignore[attr-defined]
+    assert store.get_many([blob_sha(SOURCES[3])])  # read on a connection of its own
+    store._failed(damaged, "cache read failed")
+    os._exit(0 if store._connection() is None and store.get_many([blob_sha(SOURCES[4])]) == {} else 1)
+
+
+def test_a_forked_child_that_finds_the_cache_damaged_leaves_it_to_its_parent(tmp_path: Path) -> None:
+    """The base's child reads and writes the cache too: finding it damaged, it stops using
+    it (and says so), but the file is its parent's to replace, not removed under it."""
+    store = SummaryStore(str(tmp_path), "1.0")
+    store.put_many(summarised())
+    store.memory.clear()
+    child = multiprocessing.get_context("fork").Process(target=_damage_in_child, args=(store,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 0
+    assert store.get_many([blob_sha(SOURCES[5])])  # the parent's file and connection still serve it
+    assert len(list(tmp_path.glob("*.sqlite"))) == 1
     store.close()
 
 

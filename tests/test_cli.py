@@ -232,6 +232,16 @@ def test_a_base_checked_before_is_not_analysed_again(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(near_duplicate_class, "feature_frequency", count)
     monkeypatch.setattr(analysis, "with_changed", rerun)
+    forked: list[int] = []
+    real_in_child = analysis._in_child
+
+    def in_child(*args):  # type: ignore[no-untyped-def]
+        forked.append(1)
+        return real_in_child(*args)
+
+    monkeypatch.setattr(analysis, "_in_child", in_child)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the same on a one-core runner
+    monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)  # whatever threads an earlier test left
     for workers in (1, 2):
         cache = str(tmp_path / f"cache{workers}")
         store = SummaryStore(cache, "t")
@@ -245,8 +255,28 @@ def test_a_base_checked_before_is_not_analysed_again(tmp_path: Path, monkeypatch
         store.close()
         assert without_times(report) == without_times(fresh)
         if workers == 1:  # (the base's child is another process: nothing to count there)
-            assert reran == [base.rev] and counted == []
-    assert counted == []  # the head's made up from the base's
+            assert reran == [base.rev] and counted == [] and not forked
+    assert counted == [] and forked == [1]  # the head's made up from the base's; the base's in a child
+
+
+def test_a_revision_with_a_file_that_could_not_be_read_is_not_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that could not be read (gone, unreadable for now) is a notice in the report;
+    the next run must read it again, not get that report (or what it learnt) from the cache."""
+    from bot import analysis
+    from bot.cache import SummaryStore
+    from bot.snapshot import MemorySnapshot
+
+    copies = {f"app/m{k}.py": _MANAGER.format(name=f"Manager{k}") for k in range(3)}
+    snapshot = MemorySnapshot({p: t.encode() for p, t in {**GOOD, **copies}.items()})
+    real_read = snapshot.read
+    monkeypatch.setattr(snapshot, "read", lambda paths: {p: d for p, d in real_read(paths).items() if p != "app/m2.py"})
+    store = SummaryStore(None, "t")
+    report = analysis.run_check(snapshot, None, analysis.load_config(snapshot), store, workers=1)
+    assert [f.path for f in report.findings if f.code == "SSOT009"] == ["app/m2.py"]
+    assert not store.reports and not store.learnt
+    monkeypatch.setattr(snapshot, "read", real_read)
+    report = analysis.run_check(snapshot, None, analysis.load_config(snapshot), store, workers=1)
+    assert not [f for f in report.findings if f.code == "SSOT009"] and store.reports and store.learnt
 
 
 def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
