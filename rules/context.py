@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import traceback
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from types import ModuleType
@@ -186,6 +185,8 @@ CRASHED = "crash:"
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:
     """A rule stopped: a notice (on the config file: the rule's input) saying where in the
     rule, never a crashed check."""
+    import traceback  # only when a rule stopped: not on every run's start
+
     where = traceback.extract_tb(exc.__traceback__)[-1]
     return Finding(
         code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept,
