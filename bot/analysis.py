@@ -23,7 +23,7 @@ from rules.context import CRASHED, Learnt, Prior
 from rules.engine import analyze, compare, with_changed
 from rules.globs import matches
 from rules.model import Report, Summary
-from rules.summary import FileSummary, summarize
+from rules.summary import DetailError, FileSummary, summarize
 
 Progress = Callable[[int, int], None]
 
@@ -179,11 +179,13 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     return Collected(files, parsed=len(fresh), cached=len(hits), complete=not unread)
 
 
-def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes | None:
+def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes:
     """A file's bytes, read again from the snapshot when its detail is first asked for (a
-    cache without the files' bytes); None if they are not the ones summarised."""
+    cache without the files' bytes); DetailError if they are not the ones summarised."""
     data = snapshot.read([path]).get(path)
-    return data if data is not None and blob_sha(data) == sha else None
+    if data is None or blob_sha(data) != sha:
+        raise DetailError(f"`{path}` changed or is gone since it was listed", path)
+    return data
 
 
 def _too_large(size: int, limit: int) -> FileSummary:

@@ -12,7 +12,7 @@ from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
 from rules.model import Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
-from rules.summary import ClassInfo, FileSummary, FunctionInfo, ImportInfo, Param
+from rules.summary import ClassInfo, DetailError, FileSummary, FunctionInfo, ImportInfo, Param
 
 
 class Frequencies(NamedTuple):
@@ -185,12 +185,16 @@ CRASHED = "crash:"
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:
     """A rule stopped: a notice (on the config file: the rule's input) saying where in the
     rule, never a crashed check."""
+    symbol = f"{CRASHED}{type(exc).__name__}"
+    if isinstance(exc, DetailError) and exc.path is not None:  # not a bug: a file changed during the check
+        return Finding(code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept, symbol=symbol,
+                       message=f"{rule.CODE} {rule.SLUG} could not finish: {exc}; its results are missing: "
+                               "check again", location=Location(exc.path, 1, 1))
     import traceback  # only when a rule stopped: not on every run's start
 
     where = traceback.extract_tb(exc.__traceback__)[-1]
     return Finding(
-        code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept,
-        symbol=f"{CRASHED}{type(exc).__name__}",
+        code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept, symbol=symbol,
         message=(f"{rule.CODE} {rule.SLUG} stopped with {type(exc).__name__}: {exc} "
                  f"(at {where.filename.rsplit('/', 1)[-1]}:{where.lineno}); its results are missing. "
                  "Please report this with the repository layout."),

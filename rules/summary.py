@@ -384,7 +384,12 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
 
 
 class DetailError(Exception):
-    """A summarised file's detail could not be made (the rule asking for it reports a notice)."""
+    """A summarised file's detail could not be made (the rule asking for it reports a notice,
+    on ``path`` when the reader knew which file it was)."""
+
+    def __init__(self, message: str, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def _fail(exc: DetailError) -> bytes:

@@ -279,6 +279,36 @@ def test_a_revision_with_a_file_that_could_not_be_read_is_not_kept(monkeypatch: 
     assert not [f for f in report.findings if f.code == "SSOT009"] and store.reports and store.learnt
 
 
+def test_a_file_that_cannot_be_read_again_is_named_in_a_notice(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command's cache keeps no bytes: a detail is made from the file read again (a
+    working tree gives git's blob for a file edited since). Bytes that are not the ones
+    listed (a blob gone from the repository) cannot give it: the notice names the file and
+    asks for another check, not for a bug report, and the report is not kept."""
+    from bot import analysis
+    from bot.cache import SummaryStore
+    from bot.snapshot import MemorySnapshot
+
+    snapshot = MemorySnapshot({p: t.encode() for p, t in GOOD.items()})
+    config = analysis.load_config(snapshot)
+    store = SummaryStore(str(tmp_path / "cache"), "t", keep_bytes=False)
+    analysis.collect(snapshot, config.result, store)
+    store.close()
+    store = SummaryStore(str(tmp_path / "cache"), "t", keep_bytes=False)
+    collected = analysis.collect(snapshot, config.result, store)
+    assert not any(s.holds_detail or s.held_source() for s in collected.files.values())
+    real_read = snapshot.read
+    monkeypatch.setattr(snapshot, "read", lambda paths: {p: b"class Other:\n    pass\n" if p == "app/ws/unified.py"
+                                                         else d for p, d in real_read(paths).items()})
+    report = analysis.run_check(snapshot, None, config, store, workers=1)
+    notices = [f for f in report.findings if f.symbol.startswith("crash:")]
+    assert notices and {f.path for f in notices} == {"app/ws/unified.py"}
+    assert all("`app/ws/unified.py` changed or is gone since it was listed" in f.message
+               and "check again" in f.message and "report" not in f.message for f in notices)
+    assert not store.reports
+    store.close()
+
+
 def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
     """``--jobs 100000`` must not start a hundred thousand processes for a few chunks."""
     import concurrent.futures
