@@ -98,18 +98,42 @@ def listed(first: Sequence[str], total: int) -> str:
     return ", ".join(shown)
 
 
-def candidates(ctx: Context) -> list[Candidate]:
+class Candidates(Sequence[Candidate]):
+    """The classes worth comparing, in path order, then in the order of the file: their
+    paths, classes, fingerprints and unnamed hashes side by side, and each one's
+    :class:`Candidate` (with its module) made when first asked for: a search with a base
+    asks for a few of 25,000."""
+
+    def __init__(self, ctx: Context) -> None:
+        least = ctx.config.duplicates.min_methods
+        self._ctx = ctx
+        self.paths: list[str] = []
+        self.classes: list[ClassShape] = []
+        files = ctx.index.files
+        for path in sorted(files):  # excluded paths (tests) never reach the index
+            kept = _compared(files[path], least)
+            if kept:
+                self.paths += [path] * len(kept)
+                self.classes += kept
+        self.shapes = [cls.shape for cls in self.classes]
+        self.unnamed = [cls.unnamed for cls in self.classes]
+        self._made: dict[int, Candidate] = {}
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+    def __getitem__(self, i: int) -> Candidate:  # type: ignore[override]  # no slices
+        made = self._made.get(i)
+        if made is None:
+            path = self.paths[i]
+            made = self._made[i] = Candidate(path, self._ctx.module_of(path), self.classes[i])
+        return made
+
+
+def candidates(ctx: Context) -> Candidates:
     """The classes worth comparing: enough methods, not excluded, not suppressed; in path
     order, then in the order of the file. Reads the summaries' headers only."""
-    least = ctx.config.duplicates.min_methods
-    out: list[Candidate] = []
-    files = ctx.index.files
-    for path in sorted(files):  # excluded paths (tests) never reach the index
-        kept = _compared(files[path], least)
-        if kept:
-            module = ctx.module_of(path)
-            out += [Candidate(path, module, cls) for cls in kept]
-    return out
+    return Candidates(ctx)
 
 
 def _compared(summary: FileSummary, least: int) -> list[ClassShape]:
@@ -558,7 +582,7 @@ def only_overrides(ctx: Context, candidate: Candidate) -> bool:
     return set(order[0][1].methods) - _OBJECT_METHODS <= inherited
 
 
-def _usable(ctx: Context, found: list[Candidate]) -> Callable[[int], bool]:
+def _usable(ctx: Context, found: Candidates) -> Callable[[int], bool]:
     """Whether a candidate may be reported (not only overrides), asked lazily, answered once."""
     answers: dict[int, bool] = {}
 
@@ -570,14 +594,14 @@ def _usable(ctx: Context, found: list[Candidate]) -> Callable[[int], bool]:
     return usable
 
 
-def _frequency(ctx: Context, found: list[Candidate]) -> Callable[[_Fingerprints], Frequency]:
+def _frequency(ctx: Context, found: Candidates) -> Callable[[_Fingerprints], Frequency]:
     """The candidates' feature frequencies, from their fingerprints: made up from another
     revision's (``ctx.prior``) when the shell has them, else counted; kept in ``ctx.learnt``
     for the next run."""
     def made(prints: _Fingerprints) -> Frequency:
         table = None
         if ctx.prior is not None:
-            table = patched_frequency(ctx.prior, prints, [c.path for c in found], ctx.config.duplicates.min_methods)
+            table = patched_frequency(ctx.prior, prints, found.paths, ctx.config.duplicates.min_methods)
         if table is None:
             table = feature_frequency(prints.packed)
         ctx.learnt.frequencies = Frequencies(len(prints.packed), table)
@@ -586,13 +610,13 @@ def _frequency(ctx: Context, found: list[Candidate]) -> Callable[[_Fingerprints]
     return made
 
 
-def near_clusters(ctx: Context) -> tuple[list[Candidate], list[Cluster]]:
+def near_clusters(ctx: Context) -> tuple[Candidates, list[Cluster]]:
     """The candidates and their clusters of near copies, each with one candidate per name
     (the first: two alternative definitions of a name are one class) and at least two
     names."""
     found = candidates(ctx)
-    clusters = near_copy_clusters([c.cls.shape for c in found], ctx.config.duplicates.threshold,
-                                  _usable(ctx, found), [c.cls.unnamed for c in found], _frequency(ctx, found))
+    clusters = near_copy_clusters(found.shapes, ctx.config.duplicates.threshold, _usable(ctx, found), found.unnamed,
+                                  _frequency(ctx, found))
     out = []
     for members, lowest in clusters:
         first: dict[str, int] = {}
@@ -634,7 +658,7 @@ def _clusters(ctx: Context) -> Iterator[Finding]:
 class _Names(Sequence[str]):
     """The candidates' names, each made when first asked for (a search with a base asks for few)."""
 
-    def __init__(self, found: list[Candidate]) -> None:
+    def __init__(self, found: Candidates) -> None:
         self.found = found
         self.made: dict[int, str] = {}
 
@@ -652,11 +676,11 @@ def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     """Each class in a changed file with its closest near copy anywhere."""
     rule = sys.modules[__name__]
     found = candidates(ctx)
-    sources = [i for i, c in enumerate(found) if c.path in changed]
+    sources = [i for i, path in enumerate(found.paths) if path in changed]
     if not sources:
         return
-    closest = closest_copies([c.cls.shape for c in found], ctx.config.duplicates.threshold, _Names(found), sources,
-                             _usable(ctx, found), [c.cls.unnamed for c in found], _frequency(ctx, found))
+    closest = closest_copies(found.shapes, ctx.config.duplicates.threshold, _Names(found), sources,
+                             _usable(ctx, found), found.unnamed, _frequency(ctx, found))
     for me in sorted(closest):
         other, similarity = closest[me]
         mine, theirs = found[me], found[other]
