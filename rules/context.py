@@ -184,9 +184,10 @@ CRASHED = "crash:"
 
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:
     """A rule stopped: a notice (on the config file: the rule's input) saying where in the
-    rule, never a crashed check."""
+    rule, never a crashed check; or, when a file's detail could not be made from bytes read
+    again (not a bug: they are no longer the ones listed), a notice on that file."""
     symbol = f"{CRASHED}{type(exc).__name__}"
-    if isinstance(exc, DetailError) and exc.path is not None:  # not a bug: a file changed during the check
+    if isinstance(exc, DetailError) and exc.path is not None:
         return Finding(code=rule.CODE, rule=rule.SLUG, severity=Severity.NOTICE, concept=concept, symbol=symbol,
                        message=f"{rule.CODE} {rule.SLUG} could not finish: {exc}; its results are missing: "
                                "check again", location=Location(exc.path, 1, 1))
