@@ -317,6 +317,8 @@ class _Revision:
     alone: Report | None = None
     prior: Prior | None = None
     learnt: Learnt = field(default_factory=Learnt)
+    #: the report as the cache pickled it
+    pickled: bytes | None = None
 
 
 def _open(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None, *,
@@ -356,7 +358,7 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
     report = replace(report, summary=summary)
     # a crash, or a file that could not be read, may not happen again
     if collected.complete and not any(f.symbol.startswith(CRASHED) for f in report.findings):
-        store.put_report(revision.key, report)
+        revision.pickled = store.put_report(revision.key, report)
         learnt = revision.learnt.frequencies
         if learnt is not None and (revision.prior is None or learnt.table is not revision.prior.frequencies.table):
             store.put_frequencies(revision.alone_key, learnt)
@@ -374,17 +376,31 @@ def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummarySto
                      changed: set[str] | None = None, workers: int = 0,
                      progress: Progress | None = None) -> Report:
     """One revision's report: from the cache when nothing it depends on changed."""
+    return _report(snapshot, config, store, changed, workers, progress)[0]
+
+
+def _report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None,
+            workers: int = 0, progress: Progress | None = None) -> tuple[Report, bytes | None]:
+    """One revision's report, and as the cache pickled it (None: not kept)."""
     revision = _open(snapshot, config, store, changed, workers=workers, progress=progress)
     if revision.report is not None:
-        return revision.report
-    return _close(revision, _analyze(revision, config, changed), store)
+        return revision.report, None
+    return _close(revision, _analyze(revision, config, changed), store), revision.pickled
 
 
-def _in_child(func: Callable[..., Report], *args: object) -> Callable[..., Report | None]:
+def _pickled_report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None,
+                    workers: int = 0) -> Report | bytes:
+    """In the base's child: its report, pickled once for the cache and the parent both."""
+    report, pickled = _report(snapshot, config, store, changed, workers)
+    return pickled if pickled is not None else report
+
+
+def _in_child(func: Callable[..., Report | bytes], *args: object) -> Callable[..., Report | None]:
     """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
-    is copied but the answer, pickled through a pipe); the returned call waits for the
-    report, None when the child failed or could not start (the caller then does the work
-    itself), or stops the child (``stop``). Calling it again answers None at once."""
+    is copied but the answer, a report pickled through a pipe, or pickled already: bytes);
+    the returned call waits for the report, None when the child failed or could not start
+    (the caller then does the work itself), or stops the child (``stop``). Calling it again
+    answers None at once."""
     reader, writer = os.pipe()
     try:
         pid = os.fork()
@@ -432,15 +448,15 @@ def _in_child(func: Callable[..., Report], *args: object) -> Callable[..., Repor
     return result
 
 
-def _send(writer: int, func: Callable[..., Report], args: tuple[object, ...]) -> None:
+def _send(writer: int, func: Callable[..., Report | bytes], args: tuple[object, ...]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the parent stops on its own
     try:
-        report: Report | None = func(*args)
+        answer: Report | bytes | None = func(*args)
     except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
-        report = None
+        answer = None
     with open(writer, "wb") as pipe:
-        pipe.write(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+        pipe.write(answer if isinstance(answer, bytes) else pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _prior(other: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str], *,
@@ -481,12 +497,13 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     if revision.report is None and revision.prior is None:
         revision.prior, prior_parsed = _prior(base, config, store, changed, workers=workers)
     analyse_base = functools.partial(analyze_snapshot, base, config, store, changed=changed, workers=workers)
+    pickled_base = functools.partial(_pickled_report, base, config, store, changed, workers)
     # two to analyse and two cores: the base in a forked child (its summaries, its report and
     # its cache writes, on a connection of its own: this process has no SQLite statement or
     # transaction open here, every read fetched in full) while this process does the head,
     # whose files were summarised first (the two share most: none is parsed twice); not
     # where threads run, as in the App: forking them is unsafe
-    waiting = _in_child(analyse_base) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
+    waiting = _in_child(pickled_base) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
         and threading.active_count() == 1 and store.get_report(report_key(base.entries(), config, changed)) is None \
         else None
     try:

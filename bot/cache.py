@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 
 from cachetools import LRUCache
 
@@ -307,10 +307,15 @@ class SummaryStore:
         self.reports[key] = report
         return report
 
-    def put_report(self, key: str, report: Report) -> None:
-        """Keep ``report`` under ``key``; on disk, the latest ``_REPORTS`` only."""
+    def put_report(self, key: str, report: Report) -> bytes | None:
+        """Keep ``report`` under ``key``; on disk, the latest ``_REPORTS`` only. Returns it
+        pickled (None without a disk)."""
         self.reports[key] = report
-        self._put("reports", key, lambda: pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+        if self._connection() is None:
+            return None
+        data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
+        self._put("reports", key, data)
+        return data
 
     def get_frequencies(self, key: str) -> Frequencies | None:
         """SSOT008's feature frequencies of the revision whose report (without a base) is
@@ -340,18 +345,18 @@ class SummaryStore:
         """Keep SSOT008's feature frequencies of the revision whose report is under ``key``."""
         table = dict(frequencies.table)
         self.learnt[key] = Frequencies(frequencies.fingerprints, table)
-        self._put("learnt", key, lambda: marshal.dumps((frequencies.fingerprints, table)))
+        if self._connection() is not None:
+            self._put("learnt", key, marshal.dumps((frequencies.fingerprints, table)))
 
-    def _put(self, table: str, key: str, data: Callable[[], bytes]) -> None:
+    def _put(self, table: str, key: str, data: bytes) -> None:
         """Write one row of ``reports`` or ``learnt``: the latest ``_REPORTS`` only are kept."""
         db = self._connection()
         if db is None:
             return
         try:
-            row = data()
             with db:
                 db.execute("BEGIN")
-                db.execute(f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)", (key, row))
+                db.execute(f"INSERT OR REPLACE INTO {table} (key, data) VALUES (?, ?)", (key, data))
                 db.execute(f"DELETE FROM {table} WHERE rowid NOT IN "
                            f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
         except sqlite3.Error as exc:
