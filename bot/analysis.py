@@ -276,18 +276,14 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-def report_key(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[str] | None) -> str:
-    """Everything one revision's report depends on: the analysis code, the config (its path,
-    its text and what it was read as: the same text is another config as a file of its own
-    or as pyproject's table), the changed paths (SSOT008 reports only those with a base),
-    and every Python file's path and content (by blob SHA; its size only where a listing
-    gives one over ``max_file_bytes``: such a file is not read)."""
-    return report_keys(entries, config, changed)[0]
-
-
 def report_keys(entries: Mapping[str, Entry], config: LoadedConfig, changed: set[str] | None) -> tuple[str, str]:
-    """The report's key with the changed paths, and without them (the key of the same
-    revision's report without a base)."""
+    """The keys of one revision's report, with the changed paths and without them (the key
+    of the same revision's report without a base). A key covers everything a report
+    depends on: the analysis code, the config (its path, its text and what it was read as:
+    the same text is another config as a file of its own or as pyproject's table), the
+    changed paths (SSOT008 reports only those with a base), and every Python file's path
+    and content (by blob SHA; its size only where a listing gives one over
+    ``max_file_bytes``: such a file is not read)."""
     limit = config.result.config.max_file_bytes
     h = hashlib.sha256(_code_digest())
     h.update(repr((config.path, config.text, config.result)).encode("utf-8", "surrogateescape"))
@@ -317,14 +313,12 @@ class _Revision:
     alone: Report | None = None
     prior: Prior | None = None
     learnt: Learnt = field(default_factory=Learnt)
-    #: the report as the cache pickled it
-    pickled: bytes | None = None
 
 
 def _open(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None, *,
-          workers: int = 0, progress: Progress | None = None) -> _Revision:
+          keys: tuple[str, str] | None = None, workers: int = 0, progress: Progress | None = None) -> _Revision:
     started = time.perf_counter()
-    key, alone_key = report_keys(snapshot.entries(), config, changed)
+    key, alone_key = keys or report_keys(snapshot.entries(), config, changed)
     cached = store.get_report(key)
     if cached is not None:
         summary = replace(cached.summary, parsed=0, cached=cached.summary.parsed + cached.summary.cached,
@@ -348,22 +342,23 @@ def _analyze(revision: _Revision, config: LoadedConfig, changed: set[str] | None
                    prior=revision.prior, learnt=revision.learnt)
 
 
-def _close(revision: _Revision, report: Report, store: SummaryStore) -> Report:
+def _close(revision: _Revision, report: Report, store: SummaryStore) -> tuple[Report, bytes | None]:
     """The analysed report with its summary, kept in the cache (with what the analysis
-    learnt that the next may reuse)."""
+    learnt that the next may reuse); and as the cache pickled it (None: not kept)."""
     collected = revision.collected
     assert collected is not None
     summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
                       seconds=round(time.perf_counter() - revision.started, 3))
     report = replace(report, summary=summary)
+    pickled = None
     # a crash, or a file that could not be read, may not happen again
     if collected.complete and not any(f.symbol.startswith(CRASHED) for f in report.findings):
-        revision.pickled = store.put_report(revision.key, report)
+        pickled = store.put_report(revision.key, report)
         learnt = revision.learnt.frequencies
         if learnt is not None and (revision.prior is None or learnt.table is not revision.prior.frequencies.table):
             store.put_frequencies(revision.alone_key, learnt)
     keep_details(revision.snapshot, collected, store)
-    return report
+    return report, pickled
 
 
 def keep_details(snapshot: Snapshot, collected: Collected, store: SummaryStore) -> None:
@@ -372,32 +367,20 @@ def keep_details(snapshot: Snapshot, collected: Collected, store: SummaryStore) 
     store.keep_details((entries[path].sha, s) for path, s in collected.files.items() if s.made and path in entries)
 
 
-def analyze_snapshot(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, *,
-                     changed: set[str] | None = None, workers: int = 0,
-                     progress: Progress | None = None) -> Report:
-    """One revision's report: from the cache when nothing it depends on changed."""
-    return _report(snapshot, config, store, changed, workers, progress)[0]
-
-
 def _report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None,
-            workers: int = 0, progress: Progress | None = None) -> tuple[Report, bytes | None]:
-    """One revision's report, and as the cache pickled it (None: not kept)."""
-    revision = _open(snapshot, config, store, changed, workers=workers, progress=progress)
+            workers: int = 0, progress: Progress | None = None,
+            keys: tuple[str, str] | None = None) -> tuple[Report, bytes | None]:
+    """One revision's report (from the cache when nothing it depends on changed), and as
+    the cache pickled it (None: not kept)."""
+    revision = _open(snapshot, config, store, changed, keys=keys, workers=workers, progress=progress)
     if revision.report is not None:
         return revision.report, None
-    return _close(revision, _analyze(revision, config, changed), store), revision.pickled
+    return _close(revision, _analyze(revision, config, changed), store)
 
 
-def _pickled_report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str] | None,
-                    workers: int = 0) -> Report | bytes:
-    """In the base's child: its report, pickled once for the cache and the parent both."""
-    report, pickled = _report(snapshot, config, store, changed, workers)
-    return pickled if pickled is not None else report
-
-
-def _in_child(func: Callable[..., Report | bytes], *args: object) -> Callable[..., Report | None]:
-    """Start ``func(*args)`` in a forked child process (it inherits the arguments: nothing
-    is copied but the answer, a report pickled through a pipe, or pickled already: bytes);
+def _in_child(func: Callable[[], Report | bytes]) -> Callable[..., Report | None]:
+    """Start ``func()`` in a forked child process (it inherits what it needs: nothing is
+    copied but the answer, a report pickled through a pipe, or pickled already: bytes);
     the returned call waits for the report, None when the child failed or could not start
     (the caller then does the work itself), or stops the child (``stop``). Calling it again
     answers None at once."""
@@ -412,23 +395,34 @@ def _in_child(func: Callable[..., Report | bytes], *args: object) -> Callable[..
         os.close(reader)
         code = 1
         try:
-            _send(writer, func, args)
+            os.setpgid(0, 0)  # a group of its own, with the parser processes it may start
+            _send(writer, func)
             code = 0
         finally:
             os._exit(code)
     os.close(writer)
+    with contextlib.suppress(OSError):  # (the child does the same: whichever runs first)
+        os.setpgid(pid, pid)
     waited = False
+
+    def kill() -> None:
+        """The child and every process it started: a parser process it left behind would
+        hold the pipe open, and the parent would wait for ever."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, signal.SIGKILL)
 
     def result(stop: bool = False) -> Report | None:
         nonlocal waited
         if waited:  # asked again after an interruption (Ctrl-C): the child is gone
             return None
         waited = True
+        if stop:  # not wanted (the head's analysis failed): not waited for either
+            kill()
+            os.close(reader)
+            os.waitpid(pid, 0)
+            return None
         chunks = []
         read = False
-        if stop:  # not wanted (the head's analysis failed): not waited for either
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
         try:
             while chunk := os.read(reader, 1 << 20):
                 chunks.append(chunk)
@@ -436,8 +430,7 @@ def _in_child(func: Callable[..., Report | bytes], *args: object) -> Callable[..
         finally:
             os.close(reader)
             if not read:  # interrupted: the child's work is not wanted
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
+                kill()
             os.waitpid(pid, 0)
         try:
             answer = pickle.loads(b"".join(chunks))
@@ -448,25 +441,26 @@ def _in_child(func: Callable[..., Report | bytes], *args: object) -> Callable[..
     return result
 
 
-def _send(writer: int, func: Callable[..., Report | bytes], args: tuple[object, ...]) -> None:
+def _send(writer: int, func: Callable[[], Report | bytes]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends it quietly; the parent stops on its own
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it quietly; the parent stops it anyway
     try:
-        answer: Report | bytes | None = func(*args)
+        answer: Report | bytes | None = func()
     except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
         answer = None
     with open(writer, "wb") as pipe:
         pipe.write(answer if isinstance(answer, bytes) else pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def _prior(other: Snapshot, config: LoadedConfig, store: SummaryStore, changed: set[str], *,
+def _prior(other: Snapshot, alone_key: str, config: LoadedConfig, store: SummaryStore, changed: set[str], *,
            workers: int = 0) -> tuple[Prior | None, int]:
-    """What the cache keeps of ``other`` (a revision ``changed`` away) analysed without a base
-    that an analysis may start from: SSOT008's feature frequencies, and its files at the
-    changed paths to make up the difference; and how many of those files were parsed."""
+    """What the cache keeps of ``other`` (a revision ``changed`` away, whose report without a
+    base has ``alone_key``) that an analysis may start from: SSOT008's feature frequencies,
+    and its files at the changed paths to make up the difference; and how many of those
+    files were parsed."""
     if not config.result.config.duplicates.enabled:
         return None, 0
-    frequencies = store.get_frequencies(report_keys(other.entries(), config, None)[1])
+    frequencies = store.get_frequencies(alone_key)
     if frequencies is None:
         return None, 0
     collected = collect(other, config.result, store, only=changed, workers=workers)
@@ -488,30 +482,33 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     """
     started = time.perf_counter()
     if base is None:
-        return analyze_snapshot(head, config, store, workers=workers, progress=progress)
+        return _report(head, config, store, None, workers, progress)[0]
     # both revisions see the same changed paths, so rules that report only what a change
     # touched (SSOT008) give comparable answers and "new" means new
     changed = changed_paths(head.entries(), base.entries())
     revision = _open(head, config, store, changed, workers=workers, progress=progress)
+    base_keys = report_keys(base.entries(), config, changed)
     prior_parsed = 0
     if revision.report is None and revision.prior is None:
-        revision.prior, prior_parsed = _prior(base, config, store, changed, workers=workers)
-    analyse_base = functools.partial(analyze_snapshot, base, config, store, changed=changed, workers=workers)
-    pickled_base = functools.partial(_pickled_report, base, config, store, changed, workers)
+        revision.prior, prior_parsed = _prior(base, base_keys[1], config, store, changed, workers=workers)
+
+    def base_pickled() -> Report | bytes:  # in the child: pickled once, for the cache and this process both
+        report, pickled = _report(base, config, store, changed, workers, keys=base_keys)
+        return report if pickled is None else pickled
+
     # two to analyse and two cores: the base in a forked child (its summaries, its report and
     # its cache writes, on a connection of its own: this process has no SQLite statement or
     # transaction open here, every read fetched in full) while this process does the head,
     # whose files were summarised first (the two share most: none is parsed twice); not
     # where threads run, as in the App: forking them is unsafe
-    waiting = _in_child(pickled_base) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
-        and threading.active_count() == 1 and store.get_report(report_key(base.entries(), config, changed)) is None \
-        else None
+    waiting = _in_child(base_pickled) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
+        and threading.active_count() == 1 and store.get_report(base_keys[0]) is None else None
     try:
-        head_report = revision.report or _close(revision, _analyze(revision, config, changed), store)
+        head_report = revision.report or _close(revision, _analyze(revision, config, changed), store)[0]
         base_report = None
         if waiting is not None:
             base_report, waiting = waiting(), None
-        base_report = base_report or analyse_base()
+        base_report = base_report or _report(base, config, store, changed, workers, keys=base_keys)[0]
     finally:
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
             waiting(stop=True)

@@ -10,7 +10,7 @@ reads them again instead, and its cache (a file of its own) is a third of the si
 The cache is content-addressed, so it needs no invalidation but one: the tool version and
 the summary format are part of the file name, and a new version starts a new file (older
 ones are removed). A report's key covers every input of the analysis, the rules' own
-code included (see ``bot.analysis.report_key``); only the latest ``_REPORTS`` are kept,
+code included (see ``bot.analysis.report_keys``); only the latest ``_REPORTS`` are kept,
 and as many tables of what an analysis learnt of a whole revision (SSOT008's feature
 frequencies, under the key of its report without a base), which a run on a revision a few
 files away starts from. A forked child (the base's analysis) opens a connection of its

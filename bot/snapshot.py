@@ -206,8 +206,10 @@ class GitSnapshot:
         self.repo = repo
         try:
             self.commit = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
-        except SnapshotError as exc:  # git says "Needed a single revision": say which
-            raise SnapshotError(f"{rev}: not a commit of {repo} ({exc})") from exc
+        except SnapshotError as exc:
+            if "single revision" in str(exc):  # git's "Needed a single revision": say which
+                raise SnapshotError(f"{rev}: not a commit of {repo} ({exc})") from exc
+            raise SnapshotError(f"{repo}: {rev} cannot be read ({exc})") from exc
         self.rev: str | None = self.commit
         self._entries: dict[str, Entry] | None = None
 

@@ -164,13 +164,13 @@ def test_two_processes_can_share_it(tmp_path: Path) -> None:
 
 def _key(files: dict[str, str], config: str = "", changed: set[str] | None = None, *,
          path: str = ".github/ssot.toml", table: str | None = None, sizes: dict[str, int] | None = None) -> str:
-    from bot.analysis import LoadedConfig, report_key
+    from bot.analysis import LoadedConfig, report_keys
     from bot.snapshot import Entry
     from rules.config import parse_config
 
     entries = {p: Entry(blob_sha(t.encode("utf-8", "surrogateescape")), (sizes or {}).get(p, len(t)))
                for p, t in files.items()}
-    return report_key(entries, LoadedConfig(parse_config(config, path, table=table), config, path), changed)
+    return report_keys(entries, LoadedConfig(parse_config(config, path, table=table), config, path), changed)[0]
 
 
 def test_a_report_key_covers_every_input_of_the_analysis(tmp_path: Path) -> None:

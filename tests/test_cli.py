@@ -6,8 +6,10 @@ import dataclasses
 import json
 import os
 import pickle
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -184,7 +186,7 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
         assert dataclasses.replace(report, summary=None) == alone
         store.close()
     assert len(forked) == 3
-    monkeypatch.setattr(analysis, "_send", lambda writer, func, args: os._exit(3))  # the child dies
+    monkeypatch.setattr(analysis, "_send", lambda writer, func: os._exit(3))  # the child dies
     assert check(2) == alone and len(forked) == 4
 
 
@@ -340,13 +342,56 @@ def test_the_child_s_answer_is_a_report_or_nothing(monkeypatch: pytest.MonkeyPat
     waiting = analysis._in_child(lambda: report)
     assert waiting() == report and waiting() is None
     for garbage in (pickle.dumps(report)[:-5], pickle.dumps({"not": "a report"}), b""):
-        def send(writer: int, func: object, args: object, garbage: bytes = garbage) -> None:
+        def send(writer: int, func: object, garbage: bytes = garbage) -> None:
             os.write(writer, garbage)
 
         monkeypatch.setattr(analysis, "_send", send)
         assert analysis._in_child(lambda: report)() is None
     monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no process")))
     assert analysis._in_child(lambda: report)() is None
+
+
+def test_a_child_stopped_takes_the_processes_it_started_with_it(tmp_path: Path) -> None:
+    """The base's child may start parser processes, which inherit the pipe to the parent:
+    stopping the child (the head's analysis failed; Ctrl-C) must stop them too, or the
+    parent would wait for ever for the pipe to close."""
+    import threading
+
+    from bot import analysis
+
+    pid_file = tmp_path / "grandchild"
+
+    def starts_a_process() -> bytes:
+        grandchild = os.fork()
+        if grandchild == 0:  # a parser process, holding the pipe's other end
+            time.sleep(120)
+            os._exit(0)
+        pid_file.write_text(str(grandchild))
+        time.sleep(120)
+        return b""
+
+    waiting = analysis._in_child(starts_a_process)
+    for _ in range(200):
+        if pid_file.exists() and pid_file.read_text():
+            break
+        time.sleep(0.05)
+    answers: list[object] = []
+    stopper = threading.Thread(target=lambda: answers.append(waiting(stop=True)), daemon=True)
+    stopper.start()
+    stopper.join(30)
+    grandchild = int(pid_file.read_text())
+    assert not stopper.is_alive() and answers == [None]
+    for _ in range(100):  # killed (a zombie until init reaps it, which signal 0 no longer finds)
+        try:
+            os.kill(grandchild, 0)
+        except ProcessLookupError:
+            break
+        if Path(f"/proc/{grandchild}/stat").read_text().split(")")[1].split()[0] == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        os.kill(grandchild, signal.SIGKILL)
+        raise AssertionError("the grandchild outlived the child")
 
 
 def test_a_run_without_a_process_pool_imports_none_of_its_modules(tmp_path: Path) -> None:
@@ -471,6 +516,9 @@ def test_io_and_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 2 and "ssot: error:" in err
     code, _, err = run(capsys, "check", str(repo), "--rev", "HEAD", "--base", "no-such-base")
     assert code == 2 and "no-such-base: not a commit" in err  # which of the two revisions
+    (tmp_path / "plain").mkdir()
+    code, _, err = run(capsys, "check", str(tmp_path / "plain"), "--rev", "HEAD")  # not a commit: no repository
+    assert code == 2 and "HEAD cannot be read" in err and "not a git repository" in err and "not a commit" not in err
     a_file = str(repo / "app" / "ws" / "unified.py")
     for argv in (["check", a_file], ["discover", a_file], ["resolve", a_file, "app.X"]):  # never a silent PASS
         code, _, err = run(capsys, *argv)
