@@ -33,7 +33,8 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from typing import TypeVar
 
 from cachetools import LRUCache
 
@@ -55,6 +56,23 @@ def _damaged(exc: sqlite3.Error) -> bool:
     """SQLite says the file is not a database, or a damaged one (not: locked, full, read-only)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return code is not None and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+
+
+_T = TypeVar("_T")
+
+
+def _report(data: bytes) -> Report:
+    report = pickle.loads(data)
+    if not isinstance(report, Report):
+        raise TypeError(f"a {type(report).__name__}, not a report")
+    return report
+
+
+def _frequencies(data: bytes) -> Frequencies:
+    fingerprints, table = marshal.loads(data)
+    if not isinstance(fingerprints, int) or not isinstance(table, dict):
+        raise TypeError("not a count and a table")
+    return Frequencies(fingerprints, table)
 
 
 class SummaryStore:
@@ -227,7 +245,7 @@ class SummaryStore:
         try:
             row = db.execute("SELECT data FROM sources WHERE sha = ?", (sha,)).fetchone()
         except sqlite3.Error as exc:
-            print(f"ssot: warning: cache read failed ({exc})", file=sys.stderr)
+            self._failed(exc, "cache read failed")
             return None
         return row[0] if row is not None else None
 
@@ -285,74 +303,56 @@ class SummaryStore:
 
     def get_report(self, key: str) -> Report | None:
         """The report stored under ``key``, or None."""
-        hit = self.reports.get(key)
-        if hit is not None or (db := self._connection()) is None:
-            return hit
-        try:
-            row = db.execute("SELECT data FROM reports WHERE key = ?", (key,)).fetchone()
-        except sqlite3.Error as exc:
-            self._failed(exc, "cache read failed; analysing instead")
-            return None
-        if row is None:
-            return None
-        try:
-            report = pickle.loads(row[0])
-            if not isinstance(report, Report):
-                raise TypeError(f"a {type(report).__name__}, not a report")
-        except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
-            print(f"ssot: warning: cache read failed ({exc}); analysing instead", file=sys.stderr)
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("DELETE FROM reports WHERE key = ?", (key,))
-            return None
-        self.reports[key] = report
-        return report
+        return self._get("reports", key, self.reports, _report, "analysing instead")
 
     def put_report(self, key: str, report: Report) -> bytes | None:
         """Keep ``report`` under ``key``; on disk, the latest ``_REPORTS`` only. Returns it
         pickled (None without a disk)."""
         self.reports[key] = report
-        if self._connection() is None:
-            return None
-        data = pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
-        self._put("reports", key, data)
-        return data
+        return self._put("reports", key, lambda: pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
     def get_frequencies(self, key: str) -> Frequencies | None:
         """SSOT008's feature frequencies of the revision whose report (without a base) is
         stored under ``key`` (see ``rules.context.Learnt``), or None."""
-        hit = self.learnt.get(key)
-        if hit is not None or (db := self._connection()) is None:
-            return hit
-        try:
-            row = db.execute("SELECT data FROM learnt WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return None
-            fingerprints, table = marshal.loads(row[0])
-            if not isinstance(fingerprints, int) or not isinstance(table, dict):
-                raise TypeError("not a count and a table")
-        except sqlite3.Error as exc:
-            self._failed(exc, "cache read failed")
-            return None
-        except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
-            print(f"ssot: warning: cache read failed ({exc}); counting instead", file=sys.stderr)
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("DELETE FROM learnt WHERE key = ?", (key,))
-            return None
-        found = self.learnt[key] = Frequencies(fingerprints, table)
-        return found
+        return self._get("learnt", key, self.learnt, _frequencies, "counting instead")
 
     def put_frequencies(self, key: str, frequencies: Frequencies) -> None:
         """Keep SSOT008's feature frequencies of the revision whose report is under ``key``."""
         table = dict(frequencies.table)
         self.learnt[key] = Frequencies(frequencies.fingerprints, table)
-        if self._connection() is not None:
-            self._put("learnt", key, marshal.dumps((frequencies.fingerprints, table)))
+        self._put("learnt", key, lambda: marshal.dumps((frequencies.fingerprints, table)))
 
-    def _put(self, table: str, key: str, data: bytes) -> None:
-        """Write one row of ``reports`` or ``learnt``: the latest ``_REPORTS`` only are kept."""
+    def _get(self, table: str, key: str, memory: LRUCache[str, _T], decode: Callable[[bytes], _T],
+             instead: str) -> _T | None:
+        """One row of ``reports`` or ``learnt``, from memory or decoded from the disk; a row
+        that does not decode is a miss, and dropped."""
+        hit = memory.get(key)
+        if hit is not None or (db := self._connection()) is None:
+            return hit
+        try:
+            row = db.execute(f"SELECT data FROM {table} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error as exc:
+            self._failed(exc, f"cache read failed; {instead}")
+            return None
+        if row is None:
+            return None
+        try:
+            found = decode(row[0])
+        except Exception as exc:  # noqa: BLE001 - a damaged row (any decoding error) is a miss, and dropped
+            print(f"ssot: warning: cache read failed ({exc}); {instead}", file=sys.stderr)
+            with contextlib.suppress(sqlite3.Error):
+                db.execute(f"DELETE FROM {table} WHERE key = ?", (key,))
+            return None
+        memory[key] = found
+        return found
+
+    def _put(self, table: str, key: str, encode: Callable[[], bytes]) -> bytes | None:
+        """Write one row of ``reports`` or ``learnt`` (the latest ``_REPORTS`` only are kept);
+        its bytes, None without a disk."""
         db = self._connection()
         if db is None:
-            return
+            return None
+        data = encode()
         try:
             with db:
                 db.execute("BEGIN")
@@ -361,6 +361,7 @@ class SummaryStore:
                            f"(SELECT rowid FROM {table} ORDER BY rowid DESC LIMIT ?)", (_REPORTS,))
         except sqlite3.Error as exc:
             self._failed(exc, "cache write failed")
+        return data
 
     def close(self) -> None:
         if self._forked is not None:
