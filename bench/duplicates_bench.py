@@ -174,7 +174,7 @@ def scaling(args: argparse.Namespace) -> None:
             based = Context(Index(files, config.roots), config, changed=changed)
             base_seconds = _timed(lambda: list(near_duplicate_class.check(based)))  # noqa: B023
             classes = sum(len(s.classes) for s in files.values())
-            found = near_duplicate_class.candidates(ctx)
+            found = near_duplicate_class.Candidates(ctx)
             growth = f"{seconds / previous:.2f}x" if previous else ""
             print(f"{classes:>8} {len(found):>9} {len(findings):>8} {counting.calls:>11} {seconds:>8.3f} "
                   f"{seconds / classes * 1e6:>9.1f} {growth:>7} {base_seconds:>7.3f}")
@@ -321,7 +321,7 @@ def recall(args: argparse.Namespace) -> None:
           f"{'same':>5} {'classes clustered':>17}")
     for corpus in args.corpus:
         ctx = _context(corpus, 0.85, args.min_methods)
-        found = near_duplicate_class.candidates(ctx)
+        found = near_duplicate_class.Candidates(ctx)
         shapes = [tuple(array("q", c.cls.shape)) for c in found]
         for threshold in args.thresholds:
             truth = _every_pair(shapes, threshold)

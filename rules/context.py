@@ -14,6 +14,9 @@ from rules.model import Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
 from rules.summary import ClassInfo, DetailError, FileSummary, FunctionInfo, ImportInfo, Param
 
+#: how many distinct fingerprints have each feature (SSOT008)
+Frequency = Mapping[int, int]
+
 
 class Frequencies(NamedTuple):
     """SSOT008's feature frequencies of one revision: how many distinct fingerprints have
@@ -21,7 +24,7 @@ class Frequencies(NamedTuple):
     table made up from another revision's is this revision's)."""
 
     fingerprints: int
-    table: Mapping[int, int]
+    table: Frequency
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006
 
 def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_text: str = "",
             changed: Iterable[str] | None = None, rev: str | None = None,
-            summary: Summary | None = None, prior: Prior | None = None, learnt: Learnt | None = None) -> Report:
+            prior: Prior | None = None, learnt: Learnt | None = None) -> Report:
     """Every finding and every concept's status at one revision (what another revision's
     analysis computed, ``prior``, saves some of the work and never changes the answer; what
     this one computed that the next may reuse goes into ``learnt``)."""
@@ -33,9 +33,7 @@ def analyze(files: Mapping[str, FileSummary], config: ConfigResult, *, config_te
     findings = _unsuppressed(findings, files)
     findings.sort(key=Finding.sort_key)
     concepts = tuple(_concept_result(ctx, concept, findings) for concept in config.config.concepts)
-    return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings),
-                  summary=summary or Summary(files=len(files)), fail_on=config.config.fail_on,
-                  config_path=config.config.source or None)
+    return _report(files, config, rev, concepts, findings)
 
 
 def with_changed(report: Report, files: Mapping[str, FileSummary], config: ConfigResult, *,
@@ -50,8 +48,13 @@ def with_changed(report: Report, files: Mapping[str, FileSummary], config: Confi
     again = {rule.CODE for rule in registry.SEEING_CHANGES}
     fresh = _unsuppressed([f for rule in registry.SEEING_CHANGES for f in _run(rule, ctx)], files)
     findings = sorted([*(f for f in report.findings if f.code not in again), *fresh], key=Finding.sort_key)
-    return Report(rev=rev, base=None, concepts=report.concepts, findings=tuple(findings),
-                  summary=Summary(files=len(files)), fail_on=report.fail_on, config_path=report.config_path)
+    return _report(files, config, rev, report.concepts, findings)
+
+
+def _report(files: Mapping[str, FileSummary], config: ConfigResult, rev: str | None,
+            concepts: tuple[ConceptResult, ...], findings: list[Finding]) -> Report:
+    return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings), summary=Summary(files=len(files)),
+                  fail_on=config.config.fail_on, config_path=config.config.source or None)
 
 
 def _context(files: Mapping[str, FileSummary], config: ConfigResult, config_text: str,

@@ -33,16 +33,17 @@ with its original can go unreported.
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
 from typing import NamedTuple
 
-from rules.context import Context, Frequencies, Prior, finding
+from rules.context import Context, Frequencies, Frequency, Prior, finding
 from rules.examples import Invalid, Valid
 from rules.model import Definition, Finding, Location, Severity
 from rules.shape import Shape, name_features, packed
@@ -73,11 +74,8 @@ class Candidate(NamedTuple):
     path: str
     module: str
     cls: ClassShape
-
-    @property
-    def name(self) -> str:
-        """Module-qualified: ``app.ws.manager.Manager``."""
-        return f"{self.module}.{self.cls.qualname}"
+    #: module-qualified: ``app.ws.manager.Manager``
+    name: str
 
 
 def share(similarity: float) -> str:
@@ -99,7 +97,8 @@ def listed(first: Sequence[str], total: int) -> str:
 
 
 class Candidates(Sequence[Candidate]):
-    """The classes worth comparing, in path order, then in the order of the file: their
+    """The classes worth comparing (enough methods, not excluded, not suppressed; read from
+    the summaries' headers only), in path order, then in the order of the file: their
     paths, classes, fingerprints and unnamed hashes side by side, and each one's
     :class:`Candidate` (with its module) made when first asked for: a search with a base
     asks for a few of 25,000."""
@@ -125,15 +124,13 @@ class Candidates(Sequence[Candidate]):
     def __getitem__(self, i: int) -> Candidate:  # type: ignore[override]  # no slices
         made = self._made.get(i)
         if made is None:
-            path = self.paths[i]
-            made = self._made[i] = Candidate(path, self._ctx.module_of(path), self.classes[i])
+            path, cls = self.paths[i], self.classes[i]
+            module = self._ctx.module_of(path)
+            made = self._made[i] = Candidate(path, module, cls, f"{module}.{cls.qualname}")
         return made
 
-
-def candidates(ctx: Context) -> Candidates:
-    """The classes worth comparing: enough methods, not excluded, not suppressed; in path
-    order, then in the order of the file. Reads the summaries' headers only."""
-    return Candidates(ctx)
+    def name(self, i: int) -> str:
+        return self[i].name
 
 
 def _compared(summary: FileSummary, least: int) -> list[ClassShape]:
@@ -148,8 +145,9 @@ def _compared(summary: FileSummary, least: int) -> list[ClassShape]:
 # -- finding near copies without comparing every pair ------------------------------------------
 
 Fingerprint = bytes | Shape  # as the summary holds it (rules.shape.packed), or as rules.shape makes it
-#: how many distinct fingerprints have each feature (what makes a feature rare)
-Frequency = Mapping[int, int]
+#: what gives the feature frequencies (what makes a feature rare) from the distinct
+#: fingerprints, instead of counting them
+Counting = Callable[["_Fingerprints"], Frequency]
 
 #: features more fingerprints than this have are never looked up (they say little about
 #: which class has them, and a lookup costs at most this many steps)
@@ -228,7 +226,7 @@ class _Fingerprints:
     of one class cost one comparison, not half a million."""
 
     def __init__(self, shapes: Sequence[Fingerprint], threshold: float, unnamed: Sequence[int] | None = None,
-                 frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None) -> None:
+                 counting: Counting | None = None) -> None:
         numbers: dict[bytes, int] = {}
         first: list[int] = []  # the first candidate with each fingerprint
         copies: dict[int, list[int]] = {}  # every candidate, for fingerprints several have
@@ -257,10 +255,9 @@ class _Fingerprints:
             if unnamed is None else [unnamed[i] for i in self.first]
         self._sets: list[frozenset[int] | None] = [None] * len(self.packed)
         self._names: dict[int, frozenset[int]] = {}
-        if frequency is None:
-            frequency = feature_frequency(self.packed)
-        elif callable(frequency):  # made from these fingerprints
-            frequency = frequency(self)
+        # counted from the distinct fingerprints made so far (``packed``, ``numbers``,
+        # ``owner``, ``members``): nothing below is there yet
+        frequency = feature_frequency(self.packed) if counting is None else counting(self)
         self._rare = {f: count for f, count in frequency.items() if 1 < count <= _RARE}
         self._unique = {f for f, count in frequency.items() if count == 1}
         self._keys: dict[int, Lookup] = {}
@@ -403,7 +400,7 @@ Cluster = tuple[list[int], float]  # candidate indices (ascending), the lowest s
 
 def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: Callable[[int], bool] = lambda i: True,
                        unnamed: Sequence[int] | None = None,
-                       frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None) -> list[Cluster]:
+                       counting: Counting | None = None) -> list[Cluster]:
     """The clusters of near copies among ``shapes`` (the candidates' fingerprints), in the
     order of their first members: single linkage over pairs whose Jaccard index is at least
     ``threshold``, each with the lowest similarity of the pairs that joined it. A candidate
@@ -430,7 +427,7 @@ def near_copy_clusters(shapes: Sequence[Fingerprint], threshold: float, usable: 
     in real code (bench/DUPLICATES.md compares the clusters with those of comparing every
     pair), frequent in generated code.
     """
-    prints = _Fingerprints(shapes, threshold, unnamed, frequency)
+    prints = _Fingerprints(shapes, threshold, unnamed, counting)
     forest = _Forest(len(prints))
     alive: dict[int, bool] = {}
     lowest: dict[int, float] = {}  # root -> lowest similarity among the joins so far
@@ -501,23 +498,22 @@ def _gather(prints: _Fingerprints, forest: _Forest, lowest: dict[int, float], jo
     return out
 
 
-def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Sequence[str], sources: Iterable[int],
+def closest_copies(shapes: Sequence[Fingerprint], threshold: float, name: Callable[[int], str], sources: Iterable[int],
                    usable: Callable[[int], bool] = lambda i: True, unnamed: Sequence[int] | None = None,
-                   frequency: Frequency | Callable[[_Fingerprints], Frequency] | None = None
-                   ) -> dict[int, tuple[int, float]]:
+                   counting: Counting | None = None) -> dict[int, tuple[int, float]]:
     """For each usable candidate in ``sources``: the closest other usable candidate of another
     name whose similarity is at least ``threshold``, and that similarity (ties go to the
     first name). A source with identical copies takes the first of them; else it is compared
     with at most 4 x ``_LEADERS`` candidates equal but for names and 4 x ``_BUDGET`` that
     share the most of its lookup features (each has at most ``_RARE`` classes): bounded work
     per source, whatever the size of the repository."""
-    prints = _Fingerprints(shapes, threshold, unnamed, frequency)
+    prints = _Fingerprints(shapes, threshold, unnamed, counting)
     owner = prints.owner
     ordered: dict[int, list[int]] = {}
 
     def by_name(x: int) -> list[int]:
         if x not in ordered:
-            ordered[x] = sorted(prints.members(x), key=lambda m: (names[m], m))
+            ordered[x] = sorted(prints.members(x), key=lambda m: (name(m), m))
         return ordered[x]
 
     sources = [i for i in sorted(sources) if owner[i] >= 0]
@@ -534,7 +530,7 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
         if not usable(i):
             continue
         x = owner[i]
-        best = _first_other(by_name(x), i, names, usable)
+        best = _first_other(by_name(x), i, name, usable)
         if best is not None:
             out[i] = (best, 1.0)
             continue
@@ -552,18 +548,18 @@ def closest_copies(shapes: Sequence[Fingerprint], threshold: float, names: Seque
         for y in mates:
             value = prints.similarity(x, y)
             if prints.near(value):
-                other = _first_other(by_name(y), i, names, usable)
+                other = _first_other(by_name(y), i, name, usable)
                 if other is not None:
-                    ranked.append((-value, names[other], other))
+                    ranked.append((-value, name(other), other))
         if ranked:
             negative, _name, other = min(ranked)
             out[i] = (other, -negative)
     return out
 
 
-def _first_other(members: list[int], i: int, names: Sequence[str], usable: Callable[[int], bool]) -> int | None:
+def _first_other(members: list[int], i: int, name: Callable[[int], str], usable: Callable[[int], bool]) -> int | None:
     """The first usable candidate of ``members`` (in order of name) with another name than ``i``'s."""
-    return next((m for m in members if names[m] != names[i] and usable(m)), None)
+    return next((m for m in members if name(m) != name(i) and usable(m)), None)
 
 
 # -- the rule ----------------------------------------------------------------------------------
@@ -584,17 +580,10 @@ def only_overrides(ctx: Context, candidate: Candidate) -> bool:
 
 def _usable(ctx: Context, found: Candidates) -> Callable[[int], bool]:
     """Whether a candidate may be reported (not only overrides), asked lazily, answered once."""
-    answers: dict[int, bool] = {}
-
-    def usable(i: int) -> bool:
-        if i not in answers:
-            answers[i] = not only_overrides(ctx, found[i])
-        return answers[i]
-
-    return usable
+    return functools.cache(lambda i: not only_overrides(ctx, found[i]))
 
 
-def _frequency(ctx: Context, found: Candidates) -> Callable[[_Fingerprints], Frequency]:
+def _frequency(ctx: Context, found: Candidates) -> Counting:
     """The candidates' feature frequencies, from their fingerprints: made up from another
     revision's (``ctx.prior``) when the shell has them, else counted; kept in ``ctx.learnt``
     for the next run."""
@@ -614,7 +603,7 @@ def near_clusters(ctx: Context) -> tuple[Candidates, list[Cluster]]:
     """The candidates and their clusters of near copies, each with one candidate per name
     (the first: two alternative definitions of a name are one class) and at least two
     names."""
-    found = candidates(ctx)
+    found = Candidates(ctx)
     clusters = near_copy_clusters(found.shapes, ctx.config.duplicates.threshold, _usable(ctx, found), found.unnamed,
                                   _frequency(ctx, found))
     out = []
@@ -655,31 +644,14 @@ def _clusters(ctx: Context) -> Iterator[Finding]:
             _location(found[first]), related=tuple(_location(found[m]) for m in others[:LISTED - 1]))
 
 
-class _Names(Sequence[str]):
-    """The candidates' names, each made when first asked for (a search with a base asks for few)."""
-
-    def __init__(self, found: Candidates) -> None:
-        self.found = found
-        self.made: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.found)
-
-    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # no slices
-        name = self.made.get(i)
-        if name is None:
-            name = self.made[i] = self.found[i].name
-        return name
-
-
 def _changed(ctx: Context, changed: frozenset[str]) -> Iterator[Finding]:
     """Each class in a changed file with its closest near copy anywhere."""
     rule = sys.modules[__name__]
-    found = candidates(ctx)
+    found = Candidates(ctx)
     sources = [i for i, path in enumerate(found.paths) if path in changed]
     if not sources:
         return
-    closest = closest_copies(found.shapes, ctx.config.duplicates.threshold, _Names(found), sources,
+    closest = closest_copies(found.shapes, ctx.config.duplicates.threshold, found.name, sources,
                              _usable(ctx, found), found.unnamed, _frequency(ctx, found))
     for me in sorted(closest):
         other, similarity = closest[me]

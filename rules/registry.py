@@ -36,7 +36,8 @@ RULES = (
 
 BY_CODE = {rule.CODE: rule for rule in RULES}
 #: the rules whose findings depend on which paths a change touched (``ctx.changed``), not
-#: only on the revision's files: all others' findings are the same with or without a base
+#: only on the revision's files: all others' findings are the same with or without a base.
+#: Never a concept rule: ``engine.with_changed`` keeps the concepts' tables as they were
 SEEING_CHANGES = (near_duplicate_class,)
 
 

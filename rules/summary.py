@@ -181,9 +181,10 @@ class FileSummary:
         #: True when the file needed the libcst fallback (newer syntax)
         self.lowered = lowered
         self._detail = detail
-        #: the detail pickled (from the cache), or the file's bytes to make it from (the detail
-        #: of a fresh summary is made only when first asked for: a run needs a few)
+        #: the detail pickled (from the cache)
         self._blob: bytes | None = None
+        #: the file's bytes to make the detail from, or what reads them (the detail of a fresh
+        #: summary is made only when first asked for: a run needs a few)
         self._source = source
         #: True once the detail was made from the bytes (worth keeping in the cache)
         self.made = False

@@ -243,7 +243,7 @@ def test_the_work_is_bounded_per_class_in_dense_generated_code(monkeypatch) -> N
     assert sum(len(members) for members, _ in clusters) > 5_000
     counting.calls = 0
     sources = range(0, len(shapes), 4)
-    found = closest_copies(shapes, THRESHOLD, [f"c{k}" for k in range(len(shapes))], sources)
+    found = closest_copies(shapes, THRESHOLD, [f"c{k}" for k in range(len(shapes))].__getitem__, sources)
     assert counting.calls <= 20 * len(sources) and len(found) > len(sources) // 2
     assert all(similarity(shapes[i], shapes[j]) == value >= THRESHOLD for i, (j, value) in found.items())
 
@@ -403,8 +403,10 @@ def test_another_revision_s_frequencies_made_up_are_those_counted(seed, config_t
     base's, kept in the cache): made up for the files that differ, they are the ones
     counted afresh, and the report is the one made without them."""
     from rules.config import parse_config
-    from rules.context import Learnt, Prior
+    from rules.context import Context, Learnt, Prior
     from rules.engine import analyze, with_changed
+    from rules.index import Index
+    from rules.near_duplicate_class import Candidates, feature_frequency, patched_frequency
 
     base, head = _two_revisions(seed)
     config = parse_config(config_text, ".github/ssot.toml")
@@ -419,6 +421,11 @@ def test_another_revision_s_frequencies_made_up_are_those_counted(seed, config_t
                       {p: s for p, s in theirs.items() if p in changed})  # type: ignore[misc]
         learnt = Learnt()
         assert analyze(mine, config, changed=changed, prior=prior, learnt=learnt) == plain  # type: ignore[arg-type]
+        # made up, not counted again (which would give the same report)
+        found = Candidates(Context(Index(mine), config.config, changed=frozenset(changed)))  # type: ignore[arg-type]
+        prints = _Fingerprints(found.shapes, THRESHOLD, found.unnamed)
+        made = patched_frequency(prior, prints, found.paths, config.config.duplicates.min_methods)
+        assert made is not None and dict(made) == dict(feature_frequency(prints.packed))
         if learnt_mine.frequencies is not None:  # counted (there was a class in a changed file)
             assert learnt.frequencies == learnt_mine.frequencies
             again = Prior(learnt_mine.frequencies)  # this revision's own, kept from a run before
@@ -441,7 +448,8 @@ def test_a_prior_that_cannot_be_the_other_revision_s_is_counted_afresh() -> None
     plain = analyze(files, config, changed={"m.py"}, learnt=counted)  # type: ignore[arg-type]
     assert counted.frequencies is not None and counted.frequencies.fingerprints == 2
     # the other revision "had" a class in m.py that the table never counted
-    below_zero = Prior(Frequencies(1, {}), frozenset({"m.py"}), _summaries({"m.py": z}))  # type: ignore[arg-type]
+    # (two fingerprints, as here: the count adds up, the table does not)
+    below_zero = Prior(Frequencies(2, {}), frozenset({"m.py"}), _summaries({"m.py": z}))  # type: ignore[arg-type]
     # ... or its n.py, unchanged here, held another class there: one fingerprint too many
     theirs = Learnt()
     analyze(_summaries({"m.py": z, "n.py": b + "\n\n" + w}), config, learnt=theirs)  # type: ignore[arg-type]
@@ -462,6 +470,7 @@ def test_only_the_rules_that_see_the_change_run_again_from_a_report_without_a_ba
     from rules.engine import analyze
 
     again = {rule.CODE for rule in registry.SEEING_CHANGES}
+    assert not any(hasattr(rule, "evaluate") for rule in registry.SEEING_CHANGES)  # no concept rule
     for rule in registry.RULES:
         for case in rule.EXAMPLES:
             files = {p: t for p, t in case.files.items() if p.endswith(".py")}
