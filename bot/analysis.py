@@ -92,7 +92,7 @@ Answer = tuple[str, bytes | None]
 _NAMED_BYTES = _CHUNK_BYTES // 64
 
 
-def _summarize_chunk(chunk: list[Work], detail: bool = False, limit: int = 0) -> list[Answer]:
+def _summarize_chunk(chunk: list[Work], detail: bool, limit: int) -> list[Answer]:
     """Summaries come back encoded (the parent stores them in the cache as they are and
     decodes only the small header: a detail is made or decoded when a rule needs it); the
     bytes of a file read here stay here (its snapshot reads them again if need be)."""
@@ -200,7 +200,7 @@ class _Answers:
 
 
 def _summarize_all(work: list[Work], workers: int, progress: Progress | None, store: SummaryStore,
-                   detail: bool = False, limit: int = 0) -> _Answers:
+                   detail: bool, limit: int) -> _Answers:
     """Summarise and cache every file, on every core when there is enough work."""
     total = len(work)
     answers = _Answers({}, [])

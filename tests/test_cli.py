@@ -328,7 +328,7 @@ def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.Mon
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting)
     monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)
     work: list[tuple[str, bytes | str]] = [(f"{i:040x}", b"x = 1\n" + b"#" * 8000) for i in range(100)]
-    answers = analysis._summarize_all(work, 100_000, None, SummaryStore(None, "t"))
+    answers = analysis._summarize_all(work, 100_000, None, SummaryStore(None, "t"), False, 1 << 20)
     assert len(answers.summaries) == 100 and started == [4]  # 800 KB: four chunks of 256 KB
 
 
