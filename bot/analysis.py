@@ -470,7 +470,8 @@ def _prior(other: Snapshot, alone_key: str, config: LoadedConfig, store: Summary
 def changed_paths(head: Mapping[str, Entry], base: Mapping[str, Entry]) -> set[str]:
     """Paths added, removed or with other content (by SHA: one listing may give sizes where
     the other does not)."""
-    return {p for p in head.keys() | base.keys() if p not in head or p not in base or head[p].sha != base[p].sha}
+    return {p for p, _ in head.items() ^ base.items()  # (entries that differ: whole, at C speed)
+            if p not in head or p not in base or head[p].sha != base[p].sha}
 
 
 def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store: SummaryStore, *,

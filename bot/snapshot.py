@@ -236,6 +236,10 @@ class GitSnapshot:
         return {}
 
 
+#: the modes of a regular file in git's listings (others: a symlink, a submodule)
+_REGULAR = (b"100644", b"100755")
+
+
 def _tree(listing: bytes) -> dict[str, Entry]:
     """The regular files of a ``git ls-tree -r -z`` listing (symlinks and submodules skipped)."""
     entries: dict[str, Entry] = {}
@@ -244,20 +248,44 @@ def _tree(listing: bytes) -> dict[str, Entry]:
             continue
         meta, _, path = record.partition(b"\t")
         mode, kind, sha = meta.split()
-        if kind != b"blob" or mode not in (b"100644", b"100755"):
+        if kind != b"blob" or mode not in _REGULAR:
             continue
         entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
     return entries
 
 
+def _changed_by(entries: dict[str, Entry], diff: bytes) -> dict[str, Entry]:
+    """The regular files of a revision, from another one's (``entries``) and the raw
+    ``git diff-tree -r -z`` from that one to this (its records alternate
+    ``:old-mode new-mode old-sha new-sha status`` and the path)."""
+    out = dict(entries)
+    fields = diff.split(b"\x00")
+    for meta, path in zip(fields[0:-1:2], fields[1::2], strict=True):
+        _, mode, _, sha, _ = meta.split()
+        name = path.decode("utf-8", "surrogateescape")
+        if mode in _REGULAR:
+            out[name] = Entry(sha.decode(), None)
+        else:  # gone, or no regular file here (a symlink, a submodule)
+            out.pop(name, None)
+    return out
+
+
 def list_together(*snapshots: Snapshot) -> None:
-    """List revisions of one repository at once (``--rev`` and ``--base``: two git processes
-    side by side, not one after the other)."""
+    """List revisions of one repository at once: the first in full, each other one as the
+    first changed by ``git diff-tree`` (a pull request's base is its head but for the files
+    the change touched: reading their few records costs nothing next to a listing), the git
+    processes side by side."""
     todo = [s for s in snapshots if isinstance(s, GitSnapshot) and s._entries is None]
     if len(todo) < 2 or len({s.repo for s in todo}) > 1:
         return
-    for snapshot, listing in zip(todo, _git_all(todo[0].repo, *(s._listing() for s in todo)), strict=True):
-        snapshot._entries = _tree(listing)
+    first, others = todo[0], todo[1:]
+    # (--relative: in a subdirectory, its files and their paths from there, as ls-tree lists)
+    diffs = [("diff-tree", "-r", "-z", "--relative", "--no-renames", "--no-abbrev", "--ignore-submodules=none",
+              first.commit, other.commit) for other in others]
+    listing, *changes = _git_all(first.repo, first._listing(), *diffs)
+    first._entries = _tree(listing)
+    for other, diff in zip(others, changes, strict=True):
+        other._entries = _changed_by(first._entries, diff)
 
 
 def known_sizes(snapshot: Snapshot, paths: Iterable[str]) -> dict[str, int]:
@@ -338,7 +366,7 @@ class WorkTreeSnapshot:
                 continue
             meta, _, raw = record.partition(b"\t")
             mode, sha, stage = meta.split()
-            if mode in (b"100644", b"100755") and stage == b"0":
+            if mode in _REGULAR and stage == b"0":
                 entries[raw.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
         for raw_path in changed + untracked:
             path = raw_path.decode("utf-8", "surrogateescape")

@@ -435,6 +435,41 @@ def test_two_revisions_are_listed_by_git_processes_side_by_side(tmp_path: Path,
     assert started == [3]
 
 
+def test_a_revision_listed_as_another_changed_is_listed_as_git_lists_it(tmp_path: Path) -> None:
+    """``list_together`` lists one revision and reads the others as it changed by ``git
+    diff-tree``: every kind of change, either way, gives the listing git gives."""
+    from bot import snapshot
+
+    repo = make_repo(tmp_path, {"a.py": "A = 1\n", "b.py": "B = 1\n", "run.py": "", "old/x.py": "", "data.txt": ""})
+    (repo / "run.py").chmod(0o755)  # a mode changed
+    (repo / "a.py").write_text("A = 2\n")  # a file changed
+    (repo / "old" / "x.py").unlink()  # a file (and its directory) gone
+    (repo / "new").mkdir()
+    (repo / "new" / "y.py").write_text("")  # a file added, in a new directory
+    (repo / "b.py").unlink()
+    (repo / "b.py").symlink_to("a.py")  # a file become a symlink
+    (repo / "data.txt").rename(repo / "data.py")  # a rename
+    with open(os.fsencode(repo) + b"/caf\xe9.py", "wb") as handle:  # a name that is not UTF-8
+        handle.write(b"")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "every kind of change")
+    (repo / "b.py").unlink()
+    (repo / "b.py").write_text("B = 3\n")  # a symlink become a file again
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "back")
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(tmp_path / "bare")], check=True)
+    revs = ["HEAD", "HEAD~1", "HEAD~2"]
+    for where in (repo, repo / "new", tmp_path / "bare"):  # a subdirectory's files are listed from there
+        alone = {rev: snapshot.open_snapshot(str(where), rev).entries() for rev in revs}
+        assert ("y.py" if where.name == "new" else "caf\udce9.py") in alone["HEAD"]
+        assert where.name == "new" or ("b.py" not in alone["HEAD~1"] and "old/x.py" in alone["HEAD~2"])
+        for first in revs:
+            order = [first, *(rev for rev in revs if rev != first)]
+            together = [snapshot.open_snapshot(str(where), rev) for rev in order]
+            snapshot.list_together(*together)
+            assert {rev: s.entries() for rev, s in zip(order, together, strict=True)} == alone
+
+
 def test_a_command_runs_without_the_cyclic_collector_and_restores_it(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import gc
