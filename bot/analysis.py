@@ -21,7 +21,7 @@ from bot.snapshot import Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
 from rules.context import CRASHED, Learnt, Prior
 from rules.engine import analyze, compare, with_changed
-from rules.globs import matches
+from rules.globs import matcher
 from rules.model import Report, Summary
 from rules.summary import DetailError, FileSummary, summarize
 
@@ -130,13 +130,14 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     for it)."""
     cfg = config.config
     limit = cfg.max_file_bytes
+    excluded = matcher(cfg.exclude)
     entries = snapshot.entries()
     files: dict[str, FileSummary] = {}
     analysed: list[tuple[str, str]] = []  # (path, sha) of the files to summarise
     wanted: dict[str, str] = {}  # sha -> one path holding it
     listed = entries.items() if only is None else [(path, entries[path]) for path in only if path in entries]
     for path, entry in listed:
-        if not path.endswith(".py") or matches(path, cfg.exclude):
+        if not path.endswith(".py") or excluded(path):
             continue
         if entry.size is not None and entry.size > limit:
             files[path] = _too_large(entry.size, limit)

@@ -18,7 +18,7 @@ from typing import NamedTuple
 from bot.github_api import InstallationAPI, TooLarge
 from bot.snapshot import Entry, blob_sha, known_sizes, relevant
 from rules.config import CONFIG_PATHS, Config
-from rules.globs import matches
+from rules.globs import matcher
 
 #: Blobs fetched at the same time.
 BLOB_CONCURRENCY = 8
@@ -74,8 +74,9 @@ async def fetch_tree(api: InstallationAPI, owner: str, repo: str, sha: str) -> T
 def analysed(entries: Mapping[str, Entry], config: Config) -> dict[str, str]:
     """SHA -> one path, for the Python files ``collect()`` will want bytes of."""
     out: dict[str, str] = {}
+    excluded = matcher(config.exclude)
     for path, entry in entries.items():
-        if path.endswith(".py") and (entry.size or 0) <= config.max_file_bytes and not matches(path, config.exclude):
+        if path.endswith(".py") and (entry.size or 0) <= config.max_file_bytes and not excluded(path):
             out.setdefault(entry.sha, path)
     return out
 

@@ -9,7 +9,7 @@ any number of them, and a matched directory matches everything below it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 
@@ -62,5 +62,13 @@ def _combined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
+    return matcher(patterns)(path)
+
+
+def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
+    """``matches`` with the patterns compiled and looked up once, for every file of a run."""
     combined = _combined(tuple(patterns))
-    return combined is not None and combined.match(path) is not None
+    if combined is None:
+        return lambda path: False
+    match = combined.match
+    return lambda path: match(path) is not None
