@@ -332,7 +332,7 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
             made = _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree)
             header, kept = made, {"detail": made.detail}
         else:
-            header = _Header(parsed.wide, nested=parsed.nested).run(parsed.tree)
+            header = _Header(parsed.wide, nested=parsed.nested, local_imports=parsed.local_imports).run(parsed.tree)
             kept = {"source": source}  # the detail's makings
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1), size=len(source))
@@ -364,13 +364,14 @@ class _Parsed(NamedTuple):
     lowered: bool  # parsed after libcst lowered newer syntax
     wide: dict[int, bytes]  # see _wide_lines
     nested: bool  # a function body may define a class
+    local_imports: bool  # a function body may import (see _local_import)
 
 
 def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
     """The tree, or the error (message, line, column)."""
     try:
         return _Parsed(_ast_parse(source), False, _wide_lines(source),
-                       _indented_class(source))
+                       _indented_class(source), _local_import(source))
     except (SyntaxError, ValueError) as exc:
         if b"\x00" in source:
             return ("the file contains null bytes", 1, 1)
@@ -379,7 +380,7 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
             return _syntax_error(exc, source)
         tree, code = newer
         return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")),
-                       _indented_class(source))
+                       _indented_class(source), _local_import(source))
     except (RecursionError, MemoryError):
         return ("the file is too deeply nested to parse", 1, 1)
 
@@ -553,6 +554,32 @@ def _indented_class(source: bytes) -> bool:
             if before in (_LF, _CR) and start >= 2 and source[start - 2] == _BACKSLASH:
                 return True  # a line joined to the one before
         at = source.find(b"class", at + 1)
+    return False
+
+
+def _local_import(source: bytes) -> bool:
+    """Whether a function body may hold an ``import``: the word ``import`` stands on a line
+    that starts otherwise than with ``import`` or ``from`` at its first column, or on a line
+    a backslash joined to the one before (``def f(): import os``, indented or joined, is
+    one). A line that does start so is an import at the top level, or goes on an
+    expression (inside brackets: never a statement). Searched like :func:`_indented_class`,
+    and each line looked at once."""
+    at = source.find(b"import")
+    line = 0  # where the line of the word found before starts (the search back stops there)
+    while at >= 0:
+        end = at + 6
+        if (at == 0 or source[at - 1] not in _WORD) and (end == len(source) or source[end] not in _WORD):
+            found = max(source.rfind(b"\n", line, at), source.rfind(b"\r", line, at))
+            if found >= line:
+                line = found + 1
+            if not source.startswith((b"import", b"from"), line):
+                return True
+            joined = line - 1  # the line break before it (its first byte, for CRLF)
+            if joined > 0 and source[joined] == _LF and source[joined - 1] == _CR:
+                joined -= 1
+            if joined > 0 and source[joined - 1] == _BACKSLASH:
+                return True
+        at = source.find(b"import", at + 1)
     return False
 
 
@@ -966,9 +993,10 @@ class _Header(_Extractor):
     details: about half its work, done for every file on a cold run.
     ``tests/test_summary.py`` checks that both give the same header."""
 
-    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True) -> None:
+    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True, local_imports: bool = True) -> None:
         super().__init__(wide, nested)
         self.names: list[str] = []
+        self.local_imports = local_imports  # False: no function body is searched for imports
 
     def run(self, tree: ast.Module) -> FileSummary:
         self.block(tree.body, {})
@@ -1024,20 +1052,23 @@ class _Header(_Extractor):
             kind = type(stmt)
             if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 methods += 1
-                self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
+                if self.nested:  # (checked here: the prefix costs more than the call)
+                    self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
             elif kind is ast.ClassDef:
                 self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
         self.add_shape(index, node, qualname, methods, tuple(dotted(b) for b in node.bases))
         return index
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-        for inner in _function_statements(node.body):
-            kind = type(inner)
-            if kind is ast.ImportFrom:
-                self.import_from(inner)  # type: ignore[arg-type]
-            elif kind is ast.Import:
-                self.import_(inner)  # type: ignore[arg-type]
-        self.nested_classes(node.body, f"{node.name}.<locals>")
+        if self.local_imports:
+            for inner in _function_statements(node.body):
+                kind = type(inner)
+                if kind is ast.ImportFrom:
+                    self.import_from(inner)  # type: ignore[arg-type]
+                elif kind is ast.Import:
+                    self.import_(inner)  # type: ignore[arg-type]
+        if self.nested:
+            self.nested_classes(node.body, f"{node.name}.<locals>")
         return -1
 
 

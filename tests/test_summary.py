@@ -147,6 +147,45 @@ def test_the_search_for_an_indented_class_is_the_regular_expression_s(pieces: li
     assert _indented_class(source) == (_INDENTED_CLASS.search(source) is not None), source
 
 
+def _local_import_oracle(source: bytes) -> bool:
+    """What ``_local_import`` answers, line by line (too slow to use)."""
+    lines = re.split(rb"\r\n|\r|\n", source)
+    for i, line in enumerate(lines):
+        if re.search(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])", line) and (
+                not line.startswith((b"import", b"from")) or (i > 0 and lines[i - 1].endswith(b"\\"))):
+            return True
+    return False
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from([b"import", b"from", b" ", b"\t", b"\n", b"\r", b"\\", b"x", b"_", b"(", b":",
+                                 b"def f():", b"importlib", b"\xc3\xa9"]), max_size=12))
+def test_the_search_for_an_import_in_a_function_is_the_line_by_line_answer(pieces: list[bytes]) -> None:
+    source = b"".join(pieces)
+    from rules.summary import _local_import
+
+    assert _local_import(source) == _local_import_oracle(source), source
+
+
+def test_skipping_the_search_for_imports_in_functions_loses_none() -> None:
+    """Where ``import`` stands only at the start of top-level lines, no function body is
+    searched for imports; on the standard library's own modules that changes no header."""
+    import ast
+
+    from rules import summary as module
+
+    skipped = 0
+    for name, source in stdlib_sources(150):
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        skipped += not module._local_import(source)
+        assert module._Header(local_imports=True).run(tree).header() == module._Header(
+            local_imports=module._local_import(source)).run(tree).header(), name
+    assert skipped > 10  # the shortcut was taken, not only the search
+
+
 EDGE_CASES = (
     b"from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from a import X\nelse:\n    from b import Y\n"
     b"if not TYPE_CHECKING:\n    import c\ntry:\n    from d import *\nexcept ImportError:\n    import e as f\n"
@@ -157,6 +196,9 @@ EDGE_CASES = (
     b"class Y:\n    import z\n    def m(self):\n        import zz\n        return zz\n    class Inner(Base):\n"
     b"        def a(self): return 1\n        def b(self): return 2\n",
     "É = 1; import os\ntype Alias = int\nclass G[T]:\n    def f(self) -> T: ...\n".encode(),
+    # an import in a function that is not indented: after the colon, or on a line joined to it
+    b"import a\nfrom b import c\ndef f(): import d\ndef g(): \\\nimport e\ndef h():\r    import k\r",
+    b"from a import b\r\ndef f(): \\\r\nimport c\r\n",
 )
 
 
