@@ -72,23 +72,13 @@ class Index:
             if name not in self.modules:
                 self.modules[name] = Module(name, None, True, None)
         self._classes_by_name: dict[str, list[tuple[str, ClassInfo]]] | None = None
-        self._importers: dict[str, list[str]] | None = None
 
     def importing(self, names: Iterable[str]) -> list[str]:
         """The paths of the files that import any of these names (``from m import Name``,
-        anywhere in the file), in path order. From the headers: one table for every name,
-        made on the first question."""
-        if self._importers is None:
-            table: dict[str, list[str]] = {}
-            for path, summary in self.files.items():  # the answer is sorted
-                for name in summary.import_names:
-                    table.setdefault(name, []).append(path)
-            self._importers = table
-        importers = self._importers
-        found: set[str] = set()
-        for name in names:
-            found.update(importers.get(name, ()))
-        return sorted(found)
+        anywhere in the file), in path order. From the headers: each file's set of imported
+        names asked once (a concept asks once, for all of its names)."""
+        wanted = frozenset(names)
+        return sorted(path for path, summary in self.files.items() if not summary.import_names.isdisjoint(wanted))
 
     def classes_named(self, name: str) -> list[tuple[str, ClassInfo]]:
         """Every class definition with this name, as (path, class), in path order."""

@@ -254,7 +254,7 @@ class FileSummary:
         if type(imports) is bytes:  # as cached: decoded for the few files a rule asks (SSOT007's)
             imports = marshal.loads(imports)
         if imports and type(imports[0]) is not ImportInfo:
-            imports = tuple(ImportInfo._make(i) for i in imports)
+            imports = tuple([_tuple_new(ImportInfo, i) for i in imports])
         self._imports = imports
         return imports  # type: ignore[return-value]
 
