@@ -20,9 +20,9 @@ from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
 from rules.context import CRASHED, Learnt, Prior
-from rules.engine import analyze, compare, with_changed
+from rules.engine import analyze, compared, with_changed
 from rules.globs import matcher
-from rules.model import Report, Summary
+from rules.model import Finding, Report, Summary
 from rules.summary import DetailError, FileSummary, summarize
 
 Progress = Callable[[int, int], None]
@@ -379,12 +379,32 @@ def _report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, chang
     return _close(revision, _analyze(revision, config, changed), store)
 
 
-def _in_child(func: Callable[[], Report | bytes]) -> Callable[..., Report | None]:
+@dataclass(frozen=True)
+class _Sent:
+    """The base's report as its forked child sends it: the keys of its findings, read
+    first, and the report as the cache pickled it, read only when the base has a finding
+    the head has not (one it fixed: rare, and the report is the slow part to read)."""
+
+    rev: str | None
+    parsed: int
+    keys: frozenset[tuple[str, str | None, str]]
+    pickled: bytes
+
+    @classmethod
+    def of(cls, report: Report, pickled: bytes | None) -> _Sent:
+        return cls(report.rev, report.summary.parsed, frozenset(f.key for f in report.findings),
+                   pickled if pickled is not None else pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def findings(self) -> tuple[Finding, ...]:
+        report: Report = pickle.loads(self.pickled)
+        return report.findings
+
+
+def _in_child(func: Callable[[], _Sent]) -> Callable[..., _Sent | None]:
     """Start ``func()`` in a forked child process (it inherits what it needs: nothing is
-    copied but the answer, a report pickled through a pipe, or pickled already: bytes);
-    the returned call waits for the report, None when the child failed or could not start
-    (the caller then does the work itself), or stops the child (``stop``). Calling it again
-    answers None at once."""
+    copied but the answer, pickled through a pipe); the returned call waits for the answer,
+    None when the child failed or could not start (the caller then does the work itself),
+    or stops the child (``stop``). Calling it again answers None at once."""
     reader, writer = os.pipe()
     try:
         pid = os.fork()
@@ -412,7 +432,7 @@ def _in_child(func: Callable[[], Report | bytes]) -> Callable[..., Report | None
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)
 
-    def result(stop: bool = False) -> Report | None:
+    def result(stop: bool = False) -> _Sent | None:
         nonlocal waited
         if waited:  # asked again after an interruption (Ctrl-C): the child is gone
             return None
@@ -437,20 +457,20 @@ def _in_child(func: Callable[[], Report | bytes]) -> Callable[..., Report | None
             answer = pickle.loads(b"".join(chunks))
         except Exception:  # noqa: BLE001 - a child that died half-way: the parent does the work
             return None
-        return answer if isinstance(answer, Report) else None
+        return answer if isinstance(answer, _Sent) else None
 
     return result
 
 
-def _send(writer: int, func: Callable[[], Report | bytes]) -> None:
+def _send(writer: int, func: Callable[[], _Sent]) -> None:
     gc.disable()  # a short-lived child: the cyclic collector would only touch (and copy) shared pages
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # an interrupt ends it quietly; the parent stops it anyway
     try:
-        answer: Report | bytes | None = func()
+        answer: _Sent | None = func()
     except Exception:  # noqa: BLE001 - the parent does the work again, and reports what fails there
         answer = None
     with open(writer, "wb") as pipe:
-        pipe.write(answer if isinstance(answer, bytes) else pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        pipe.write(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def _prior(other: Snapshot, alone_key: str, config: LoadedConfig, store: SummaryStore, changed: set[str], *,
@@ -494,27 +514,27 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
     if revision.report is None and revision.prior is None:
         revision.prior, prior_parsed = _prior(base, base_keys[1], config, store, changed, workers=workers)
 
-    def base_pickled() -> Report | bytes:  # in the child: pickled once, for the cache and this process both
-        report, pickled = _report(base, config, store, changed, workers, keys=base_keys)
-        return report if pickled is None else pickled
+    def base_sent() -> _Sent:  # in the child: pickled once, for the cache and this process both
+        return _Sent.of(*_report(base, config, store, changed, workers, keys=base_keys))
 
     # two to analyse and two cores: the base in a forked child (its summaries, its report and
     # its cache writes, on a connection of its own: this process has no SQLite statement or
     # transaction open here, every read fetched in full) while this process does the head,
     # whose files were summarised first (the two share most: none is parsed twice); not
     # where threads run, as in the App: forking them is unsafe
-    waiting = _in_child(base_pickled) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
+    waiting = _in_child(base_sent) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
         and threading.active_count() == 1 and store.get_report(base_keys[0]) is None else None
     try:
         head_report = revision.report or _close(revision, _analyze(revision, config, changed), store)[0]
-        base_report = None
+        sent = None
         if waiting is not None:
-            base_report, waiting = waiting(), None
-        base_report = base_report or _report(base, config, store, changed, workers, keys=base_keys)[0]
+            sent, waiting = waiting(), None
+        if sent is None:
+            sent = _Sent.of(*_report(base, config, store, changed, workers, keys=base_keys))
     finally:
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
             waiting(stop=True)
-    merged = compare(head_report, base_report)
-    parsed = head_report.summary.parsed + base_report.summary.parsed + prior_parsed
+    merged = compared(head_report, sent.rev, sent.keys, sent.findings)
+    parsed = head_report.summary.parsed + sent.parsed + prior_parsed
     summary = replace(head_report.summary, parsed=parsed, seconds=round(time.perf_counter() - started, 3))
     return replace(merged, summary=summary)

@@ -6,7 +6,7 @@ bytes come from and how summaries are cached.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from types import ModuleType
 
 from rules import registry
@@ -115,11 +115,18 @@ def _concept_result(ctx: Context, concept, findings: list[Finding]) -> ConceptRe
 
 def compare(head: Report, base: Report) -> Report:
     """Mark the head's findings new or not, and list what the change fixed."""
-    base_keys = {f.key for f in base.findings}
+    return compared(head, base.rev, {f.key for f in base.findings}, lambda: base.findings)
+
+
+def compared(head: Report, base_rev: str | None, base_keys: Collection[tuple[str, str | None, str]],
+             base_findings: Callable[[], Iterable[Finding]]) -> Report:
+    """``compare`` from the keys of the base's findings: the findings themselves are asked
+    for only when the base has one the head has not (one the change fixed)."""
     head_keys = {f.key for f in head.findings}
     findings = tuple(f.marked(f.key not in base_keys) for f in head.findings)
-    fixed = tuple(f.marked(False) for f in base.findings if f.key not in head_keys)
-    return Report(rev=head.rev, base=base.rev, concepts=head.concepts, findings=findings,
+    gone = any(key not in head_keys for key in base_keys)
+    fixed = tuple(f.marked(False) for f in base_findings() if f.key not in head_keys) if gone else ()
+    return Report(rev=head.rev, base=base_rev, concepts=head.concepts, findings=findings,
                   summary=head.summary, fixed=fixed, fail_on=head.fail_on, config_path=head.config_path)
 
 

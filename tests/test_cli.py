@@ -156,8 +156,8 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
         forked.append(os.getpid())
         return real_in_child(*args)
 
-    def check(workers: int, cache: str | None = None) -> Report:
-        head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+    def check(workers: int, cache: str | None = None, revs: tuple[str, str] = ("HEAD", "HEAD~1")) -> Report:
+        head, base = open_snapshot(str(repo), revs[0]), open_snapshot(str(repo), revs[1])
         store = SummaryStore(cache, "t")
         report = analysis.run_check(head, base, analysis.load_config(head), store, workers=workers)
         store.close()
@@ -169,6 +169,9 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     alone = check(1)
     assert not forked
     assert check(2) == alone and len(forked) == 1
+    assert alone.findings and not alone.fixed  # the child's keys alone were read
+    undone = check(1, revs=("HEAD~1", "HEAD"))
+    assert undone.fixed and check(2, revs=("HEAD~1", "HEAD")) == undone  # the child's findings read: fixed
     # from a disk cache holding headers (and bytes, or not: a command's snapshot reads them
     # again), no detail: the child makes the base's details from bytes it reads itself (a
     # failure would be a crash notice in its report)
@@ -185,9 +188,9 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
         report = analysis.run_check(head, base, analysis.load_config(head), store, workers=2)
         assert dataclasses.replace(report, summary=None) == alone
         store.close()
-    assert len(forked) == 3
+    assert len(forked) == 4
     monkeypatch.setattr(analysis, "_send", lambda writer, func: os._exit(3))  # the child dies
-    assert check(2) == alone and len(forked) == 4
+    assert check(2) == alone and len(forked) == 5
 
 
 _MANAGER = ("class {name}:\n    def __init__(self, limit):\n        self.items = {{}}\n        self.limit = limit\n"
@@ -332,23 +335,25 @@ def test_never_more_parser_processes_than_chunks_of_work(monkeypatch: pytest.Mon
     assert len(answers.summaries) == 100 and started == [4]  # 800 KB: four chunks of 256 KB
 
 
-def test_the_child_s_answer_is_a_report_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_child_s_answer_is_the_base_s_or_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever the child leaves in the pipe (a cut or foreign pickle, nothing), the parent
-    gets a report or None (and does the work itself); asked again (after Ctrl-C), None."""
+    gets the base's answer or None (and does the work itself); asked again (after Ctrl-C), None."""
     from bot import analysis
-    from rules.model import Report
+    from rules.model import Report, Summary
 
-    report = Report(rev="r", base=None, concepts=(), findings=(), summary=None, fail_on="new")
-    waiting = analysis._in_child(lambda: report)
-    assert waiting() == report and waiting() is None
-    for garbage in (pickle.dumps(report)[:-5], pickle.dumps({"not": "a report"}), b""):
+    report = Report(rev="r", base=None, concepts=(), findings=(), summary=Summary(parsed=3), fail_on="new")
+    sent = analysis._Sent.of(report, None)
+    waiting = analysis._in_child(lambda: sent)
+    assert waiting() == sent and waiting() is None
+    assert (sent.rev, sent.parsed, sent.keys, sent.findings()) == ("r", 3, frozenset(), ())
+    for garbage in (pickle.dumps(sent)[:-5], pickle.dumps(report), pickle.dumps({"not": "a report"}), b""):
         def send(writer: int, func: object, garbage: bytes = garbage) -> None:
             os.write(writer, garbage)
 
         monkeypatch.setattr(analysis, "_send", send)
-        assert analysis._in_child(lambda: report)() is None
+        assert analysis._in_child(lambda: sent)() is None
     monkeypatch.setattr(os, "fork", lambda: (_ for _ in ()).throw(OSError("no process")))
-    assert analysis._in_child(lambda: report)() is None
+    assert analysis._in_child(lambda: sent)() is None
 
 
 def test_a_child_stopped_takes_the_processes_it_started_with_it(tmp_path: Path) -> None:
