@@ -20,7 +20,7 @@ from bot.cache import SummaryStore
 from bot.snapshot import Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
 from rules.context import CRASHED, Learnt, Prior
-from rules.engine import analyze, compared, with_changed
+from rules.engine import analyze, compare, compared, with_changed
 from rules.globs import matcher
 from rules.model import Finding, Report, Summary
 from rules.summary import DetailError, FileSummary, summarize
@@ -529,12 +529,14 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
         sent = None
         if waiting is not None:
             sent, waiting = waiting(), None
-        if sent is None:
-            sent = _Sent.of(*_report(base, config, store, changed, workers, keys=base_keys))
+        if sent is not None:
+            merged, base_parsed = compared(head_report, sent.rev, sent.keys, sent.findings), sent.parsed
+        else:  # no child, or it failed: the base here
+            base_report = _report(base, config, store, changed, workers, keys=base_keys)[0]
+            merged, base_parsed = compare(head_report, base_report), base_report.summary.parsed
     finally:
         if waiting is not None:  # the head's analysis failed: do not leave the child behind
             waiting(stop=True)
-    merged = compared(head_report, sent.rev, sent.keys, sent.findings)
-    parsed = head_report.summary.parsed + sent.parsed + prior_parsed
+    parsed = head_report.summary.parsed + base_parsed + prior_parsed
     summary = replace(head_report.summary, parsed=parsed, seconds=round(time.perf_counter() - started, 3))
     return replace(merged, summary=summary)
