@@ -61,7 +61,10 @@ EXAMPLES = (
                  "app/lib.py": "class UnifiedManager:  # ssot: ignore\n    pass\n"},
           config=_CONFIG, note="the preferred path, and an unrelated class of the same name"),
     Invalid(files={**_BASE, "app/chat.py": "import os\nfrom app.core import UnifiedManager\n",
-                   "app/jobs.py": "def run():\n    from .core import UnifiedManager as M\n"},
-            config=_CONFIG, expect=(("SSOT007", "app/chat.py", 2), ("SSOT007", "app/jobs.py", 2)),
-            note="the canonical module directly, also inside a function"),
+                   "app/jobs.py": "def run():\n    from .core import UnifiedManager as M\n",
+                   "app/worker.py": "class Worker:\n    def start(self):\n        def later():\n"
+                                    "            from app.core import UnifiedManager\n"},
+            config=_CONFIG, expect=(("SSOT007", "app/chat.py", 2), ("SSOT007", "app/jobs.py", 2),
+                                    ("SSOT007", "app/worker.py", 4)),
+            note="the canonical module directly, also inside a function, or a function in a method"),
 )

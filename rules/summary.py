@@ -20,13 +20,14 @@ import marshal
 import pickle
 import re
 import warnings
+from bisect import bisect_left
 from collections.abc import Callable
 from typing import NamedTuple
 
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 12
+FORMAT = 13
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -332,7 +333,7 @@ def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
             made = _Extractor(parsed.wide, nested=parsed.nested).run(parsed.tree)
             header, kept = made, {"detail": made.detail}
         else:
-            header = _Header(parsed.wide, nested=parsed.nested, local_imports=parsed.local_imports).run(parsed.tree)
+            header = _Header(parsed.wide, nested=parsed.nested, inner=parsed.inner).run(parsed.tree)
             kept = {"source": source}  # the detail's makings
     except RecursionError:
         return FileSummary(error=("the file is too deeply nested to analyse", 1, 1), size=len(source))
@@ -364,14 +365,14 @@ class _Parsed(NamedTuple):
     lowered: bool  # parsed after libcst lowered newer syntax
     wide: dict[int, bytes]  # see _wide_lines
     nested: bool  # a function body may define a class
-    local_imports: bool  # a function body may import (see _local_import)
+    inner: tuple[int, ...]  # the lines where a definition's body may import (see _inner_imports)
 
 
 def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
     """The tree, or the error (message, line, column)."""
     try:
         return _Parsed(_ast_parse(source), False, _wide_lines(source),
-                       _indented_class(source), _local_import(source))
+                       _indented_class(source), _inner_imports(source))
     except (SyntaxError, ValueError) as exc:
         if b"\x00" in source:
             return ("the file contains null bytes", 1, 1)
@@ -380,7 +381,7 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
             return _syntax_error(exc, source)
         tree, code = newer
         return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")),
-                       _indented_class(source), _local_import(source))
+                       _indented_class(source), _inner_imports(source))
     except (RecursionError, MemoryError):
         return ("the file is too deeply nested to parse", 1, 1)
 
@@ -557,13 +558,15 @@ def _indented_class(source: bytes) -> bool:
     return False
 
 
-def _local_import(source: bytes) -> bool:
-    """Whether a function body may hold an ``import``: the word ``import`` stands on a line
-    that starts otherwise than with ``import`` or ``from`` at its first column, or on a line
-    a backslash joined to the one before (``def f(): import os``, indented or joined, is
-    one). A line that does start so is an import at the top level, or goes on an
-    expression (inside brackets: never a statement). Searched like :func:`_indented_class`,
-    and each line looked at once."""
+def _inner_imports(source: bytes) -> tuple[int, ...]:
+    """The lines where an ``import`` may stand in the body of a function or a class: the
+    word ``import`` on a line that starts otherwise than with ``import`` or ``from`` at its
+    first column, or on a line a backslash joined to the one before (``def f(): import
+    os``, indented or joined, is one). A line that does start so is an import at the top
+    level, or goes on an expression (inside brackets: never a statement). Searched like
+    :func:`_indented_class`, each line looked at once; lines counted as ``ast`` counts them
+    (LF, CRLF or a lone CR), only when one is found."""
+    starts: list[int] = []  # where those lines start
     at = source.find(b"import")
     line = 0  # where the line of the word found before starts (the search back stops there)
     while at >= 0:
@@ -572,23 +575,32 @@ def _local_import(source: bytes) -> bool:
             found = max(source.rfind(b"\n", line, at), source.rfind(b"\r", line, at))
             if found >= line:
                 line = found + 1
-            if not source.startswith((b"import", b"from"), line):
-                return True
             joined = line - 1  # the line break before it (its first byte, for CRLF)
             if joined > 0 and source[joined] == _LF and source[joined - 1] == _CR:
                 joined -= 1
-            if joined > 0 and source[joined - 1] == _BACKSLASH:
-                return True
+            first = source.startswith((b"import", b"from"), line)  # an import at the top level
+            if (not first or (joined > 0 and source[joined - 1] == _BACKSLASH)) and (not starts or starts[-1] != line):
+                starts.append(line)
         at = source.find(b"import", at + 1)
-    return False
+    numbers: list[int] = []
+    number, counted = 1, 0
+    for line in starts:
+        number += source.count(b"\n", counted, line) + source.count(b"\r", counted, line) \
+            - source.count(b"\r\n", counted, line)
+        numbers.append(number)
+        counted = line
+    return tuple(numbers)
 
 
 class _Extractor:
-    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True) -> None:
+    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True,
+                 inner: tuple[int, ...] | None = None) -> None:
         #: lines with characters beyond ASCII (columns are counted in characters, not bytes)
         self.wide = wide or {}
         #: False when no function body can define a class (most files): none is searched
         self.nested = nested
+        #: the lines where a definition's body may import (see _inner_imports; None: anywhere)
+        self.inner = inner
         self.bindings: list[Binding] = []
         self.classes: list[ClassInfo] = []
         self.functions: list[FunctionInfo] = []
@@ -697,9 +709,11 @@ class _Extractor:
             self.import_(stmt, state)
         elif isinstance(stmt, ast.ClassDef):
             index = self.class_def(stmt, stmt.name, "module")
+            self.inner_imports(stmt)
             self.bind(state, stmt.name, Binding("class", stmt.lineno, self.col(stmt), name=stmt.name, number=index))
         elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
             index = self.function_def(stmt)
+            self.inner_imports(stmt)
             self.bind(state, stmt.name, Binding("function", stmt.lineno, self.col(stmt), name=stmt.name,
                                                 number=index))
         elif isinstance(stmt, ast.Assign):
@@ -782,6 +796,30 @@ class _Extractor:
                 top = alias.name.split(".", 1)[0]
                 self.bind(state, top, Binding("module", stmt.lineno, self.col(stmt), module=top,
                                               text=f"import {alias.name}"))
+
+    def noted_from(self, stmt: ast.ImportFrom) -> None:
+        """An import's names, for SSOT007 (not bound: in a definition's body, or in the header)."""
+        module, col = stmt.module or "", self.col(stmt)
+        self.imports.extend(ImportInfo(stmt.lineno, col, module, stmt.level, alias.name, alias.asname or "")
+                            for alias in stmt.names)
+
+    def noted(self, stmt: ast.Import) -> None:
+        col = self.col(stmt)
+        self.imports.extend(ImportInfo(stmt.lineno, col, alias.name, 0, "", alias.asname or "")
+                            for alias in stmt.names)
+
+    def inner_imports(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        """Every import in a top-level definition's body, at any depth (in a method, a nested
+        function or class: SSOT007 reports one wherever it stands); searched only in the
+        statements that span a line where the source may hold one (``inner``)."""
+        if self.inner is not None and not self.inner:  # (most files: nothing to search)
+            return
+        for stmt in _statements_spanning(node.body, self.inner):
+            kind = type(stmt)
+            if kind is ast.ImportFrom:
+                self.noted_from(stmt)  # type: ignore[arg-type]
+            elif kind is ast.Import:
+                self.noted(stmt)  # type: ignore[arg-type]
 
     def assign(self, targets: list[ast.expr], value: ast.expr, state: State) -> None:
         for target in targets:
@@ -964,14 +1002,10 @@ class _Extractor:
                     returns.append(("other", ""))
             elif isinstance(inner, ast.ImportFrom):
                 for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), inner.module or "",
-                                                   inner.level, alias.name, alias.asname or ""))
                     if alias.name != "*":
                         local_imports.append((alias.asname or alias.name, inner.module or "", inner.level, alias.name))
             elif isinstance(inner, ast.Import):
                 for alias in inner.names:
-                    self.imports.append(ImportInfo(inner.lineno, self.col(inner), alias.name, 0, "",
-                                                   alias.asname or ""))
                     local = alias.asname or alias.name.split(".", 1)[0]
                     local_imports.append((local, alias.name if alias.asname else local, 0, ""))
             elif isinstance(inner, ast.Assign) and isinstance(inner.value, ast.Call) and dotted(inner.value.func):
@@ -993,10 +1027,10 @@ class _Header(_Extractor):
     details: about half its work, done for every file on a cold run.
     ``tests/test_summary.py`` checks that both give the same header."""
 
-    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True, local_imports: bool = True) -> None:
-        super().__init__(wide, nested)
+    def __init__(self, wide: dict[int, bytes] | None = None, nested: bool = True,
+                 inner: tuple[int, ...] | None = None) -> None:
+        super().__init__(wide, nested, inner)
         self.names: list[str] = []
-        self.local_imports = local_imports  # False: no function body is searched for imports
 
     def run(self, tree: ast.Module) -> FileSummary:
         self.block(tree.body, {})
@@ -1012,8 +1046,10 @@ class _Header(_Extractor):
             self.import_(stmt, state)  # type: ignore[arg-type]
         elif kind is ast.ClassDef:
             self.class_def(stmt, stmt.name, "module")  # type: ignore[arg-type, attr-defined]
+            self.inner_imports(stmt)  # type: ignore[arg-type]
         elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
             self.function_def(stmt)  # type: ignore[arg-type]
+            self.inner_imports(stmt)  # type: ignore[arg-type]
         elif kind is ast.If:
             tc = _is_type_checking(stmt.test)  # type: ignore[attr-defined]
             if tc is not True:
@@ -1035,14 +1071,10 @@ class _Header(_Extractor):
                 self.block(case.body, state)
 
     def import_from(self, stmt: ast.ImportFrom, state: State | None = None) -> None:
-        module, col = stmt.module or "", self.col(stmt)
-        self.imports.extend(ImportInfo(stmt.lineno, col, module, stmt.level, alias.name, alias.asname or "")
-                            for alias in stmt.names)
+        self.noted_from(stmt)
 
     def import_(self, stmt: ast.Import, state: State | None = None) -> None:
-        col = self.col(stmt)
-        self.imports.extend(ImportInfo(stmt.lineno, col, alias.name, 0, "", alias.asname or "")
-                            for alias in stmt.names)
+        self.noted(stmt)
 
     def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
         index = len(self.names)
@@ -1060,19 +1092,33 @@ class _Header(_Extractor):
         return index
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
-        if self.local_imports:
-            for inner in _function_statements(node.body):
-                kind = type(inner)
-                if kind is ast.ImportFrom:
-                    self.import_from(inner)  # type: ignore[arg-type]
-                elif kind is ast.Import:
-                    self.import_(inner)  # type: ignore[arg-type]
         if self.nested:
             self.nested_classes(node.body, f"{node.name}.<locals>")
         return -1
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _statements_spanning(body: list[ast.stmt], lines: tuple[int, ...] | None):  # type: ignore[no-untyped-def]
+    """The statements of a body, at any depth (nested definitions too), in source order,
+    that span one of these lines (sorted; None: every statement)."""
+    stack = list(reversed(body))
+    while stack:
+        stmt = stack.pop()
+        if lines is not None:
+            i = bisect_left(lines, stmt.lineno)
+            if i == len(lines) or lines[i] > (stmt.end_lineno or stmt.lineno):
+                continue  # (nor any statement inside it)
+        yield stmt
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list):
+                stack.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
+        for handler in getattr(stmt, "handlers", ()) or ():
+            stack.extend(reversed(handler.body))
+        for case in getattr(stmt, "cases", ()) or ():
+            stack.extend(reversed(case.body))
 
 
 def _function_statements(body: list[ast.stmt]):  # type: ignore[no-untyped-def]

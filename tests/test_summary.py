@@ -147,29 +147,27 @@ def test_the_search_for_an_indented_class_is_the_regular_expression_s(pieces: li
     assert _indented_class(source) == (_INDENTED_CLASS.search(source) is not None), source
 
 
-def _local_import_oracle(source: bytes) -> bool:
-    """What ``_local_import`` answers, line by line (too slow to use)."""
+def _inner_imports_oracle(source: bytes) -> tuple[int, ...]:
+    """What ``_inner_imports`` answers, line by line (too slow to use)."""
     lines = re.split(rb"\r\n|\r|\n", source)
-    for i, line in enumerate(lines):
-        if re.search(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])", line) and (
-                not line.startswith((b"import", b"from")) or (i > 0 and lines[i - 1].endswith(b"\\"))):
-            return True
-    return False
+    return tuple(number for number, line in enumerate(lines, 1)
+                 if re.search(rb"(?<![A-Za-z0-9_])import(?![A-Za-z0-9_])", line) and (
+                     not line.startswith((b"import", b"from")) or (number > 1 and lines[number - 2].endswith(b"\\"))))
 
 
 @settings(max_examples=3000, deadline=None)
-@given(st.lists(st.sampled_from([b"import", b"from", b" ", b"\t", b"\n", b"\r", b"\\", b"x", b"_", b"(", b":",
-                                 b"def f():", b"importlib", b"\xc3\xa9"]), max_size=12))
-def test_the_search_for_an_import_in_a_function_is_the_line_by_line_answer(pieces: list[bytes]) -> None:
+@given(st.lists(st.sampled_from([b"import", b"from", b" ", b"\t", b"\n", b"\r", b"\r\n", b"\\", b"x", b"_", b"(",
+                                 b":", b"def f():", b"importlib", b"\xc3\xa9"]), max_size=12))
+def test_the_search_for_an_import_in_a_definition_is_the_line_by_line_answer(pieces: list[bytes]) -> None:
     source = b"".join(pieces)
-    from rules.summary import _local_import
+    from rules.summary import _inner_imports
 
-    assert _local_import(source) == _local_import_oracle(source), source
+    assert _inner_imports(source) == _inner_imports_oracle(source), source
 
 
-def test_skipping_the_search_for_imports_in_functions_loses_none() -> None:
-    """Where ``import`` stands only at the start of top-level lines, no function body is
-    searched for imports; on the standard library's own modules that changes no header."""
+def test_skipping_the_search_for_imports_in_definitions_loses_none() -> None:
+    """A definition's body is searched for imports only where ``import`` may stand in it;
+    on the standard library's own modules that changes no header."""
     import ast
 
     from rules import summary as module
@@ -180,9 +178,9 @@ def test_skipping_the_search_for_imports_in_functions_loses_none() -> None:
             tree = ast.parse(source)
         except SyntaxError:
             continue
-        skipped += not module._local_import(source)
-        assert module._Header(local_imports=True).run(tree).header() == module._Header(
-            local_imports=module._local_import(source)).run(tree).header(), name
+        inner = module._inner_imports(source)
+        skipped += not inner
+        assert module._Header().run(tree).header() == module._Header(inner=inner).run(tree).header(), name
     assert skipped > 10  # the shortcut was taken, not only the search
 
 
@@ -199,6 +197,9 @@ EDGE_CASES = (
     # an import in a function that is not indented: after the colon, or on a line joined to it
     b"import a\nfrom b import c\ndef f(): import d\ndef g(): \\\nimport e\ndef h():\r    import k\r",
     b"from a import b\r\ndef f(): \\\r\nimport c\r\n",
+    # imports in a class body, a method, a function in a method, a class in a function
+    b"class A:\n    import a\n    def m(self):\n        import b\n        def f():\n            from c import d\n"
+    b"def g():\n    class B:\n        def n(self): from e import f\n    return B\nclass C: import g\n",
 )
 
 
