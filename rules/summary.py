@@ -814,7 +814,7 @@ class _Extractor:
         statements that span a line where the source may hold one (``inner``)."""
         if self.inner is not None and not self.inner:  # (most files: nothing to search)
             return
-        for stmt in _statements_spanning(node.body, self.inner):
+        for stmt in _statements(node.body, definitions=True, lines=self.inner):
             kind = type(stmt)
             if kind is ast.ImportFrom:
                 self.noted_from(stmt)  # type: ignore[arg-type]
@@ -991,7 +991,7 @@ class _Extractor:
         returns: list[tuple[str, str]] = []
         local_imports: list[tuple[str, str, int, str]] = []
         assigns: list[tuple[str, str]] = []
-        for inner in _function_statements(node.body):
+        for inner in _statements(node.body):
             if isinstance(inner, ast.Return) and inner.value is not None:
                 value = inner.value
                 if isinstance(value, ast.Call) and dotted(value.func):
@@ -1100,34 +1100,23 @@ class _Header(_Extractor):
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
 
 
-def _statements_spanning(body: list[ast.stmt], lines: tuple[int, ...] | None):  # type: ignore[no-untyped-def]
-    """The statements of a body, at any depth (nested definitions too), in source order,
-    that span one of these lines (sorted; None: every statement)."""
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _statements(body: list[ast.stmt], *, definitions: bool = False,  # type: ignore[no-untyped-def]
+                lines: tuple[int, ...] | None = None):
+    """The statements of a body in source order, descending into blocks, and into nested
+    definitions too with ``definitions``; with ``lines`` (sorted), only those that span one
+    of them (nor any inside one that does not)."""
     stack = list(reversed(body))
     while stack:
         stmt = stack.pop()
         if lines is not None:
             i = bisect_left(lines, stmt.lineno)
             if i == len(lines) or lines[i] > (stmt.end_lineno or stmt.lineno):
-                continue  # (nor any statement inside it)
+                continue
         yield stmt
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list):
-                stack.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
-        for handler in getattr(stmt, "handlers", ()) or ():
-            stack.extend(reversed(handler.body))
-        for case in getattr(stmt, "cases", ()) or ():
-            stack.extend(reversed(case.body))
-
-
-def _function_statements(body: list[ast.stmt]):  # type: ignore[no-untyped-def]
-    """Statements of a function body, descending into blocks but not nested defs."""
-    stack = list(reversed(body))
-    while stack:
-        stmt = stack.pop()
-        yield stmt
-        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        if not definitions and isinstance(stmt, _DEFINITIONS):
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(stmt, field, None)
