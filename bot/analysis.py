@@ -381,9 +381,10 @@ def _report(snapshot: Snapshot, config: LoadedConfig, store: SummaryStore, chang
 
 @dataclass(frozen=True)
 class _Sent:
-    """The base's report as its forked child sends it: the keys of its findings, read
-    first, and the report as the cache pickled it, read only when the base has a finding
-    the head has not (one it fixed: rare, and the report is the slow part to read)."""
+    """The base's report as its forked child sends it: the keys of its findings, and the
+    report as the cache pickled it, unpickled only when the base has a finding the head
+    has not (one the change fixed: rare, and unpickling thousands of findings is the slow
+    part of receiving them)."""
 
     rev: str | None
     parsed: int
@@ -396,7 +397,10 @@ class _Sent:
                    pickled if pickled is not None else pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
 
     def findings(self) -> tuple[Finding, ...]:
-        report: Report = pickle.loads(self.pickled)
+        try:
+            report: Report = pickle.loads(self.pickled)
+        except Exception as exc:  # the bytes a child pickled, read back: never expected
+            raise AnalysisError(f"the base's report could not be read back ({exc}); please report this") from exc
         return report.findings
 
 

@@ -365,14 +365,13 @@ class _Parsed(NamedTuple):
     lowered: bool  # parsed after libcst lowered newer syntax
     wide: dict[int, bytes]  # see _wide_lines
     nested: bool  # a function body may define a class
-    inner: tuple[int, ...]  # the lines where a definition's body may import (see _inner_imports)
+    inner: tuple[int, ...] | None  # the lines where a definition's body may import (see _inner_imports; None: any)
 
 
 def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
     """The tree, or the error (message, line, column)."""
     try:
-        return _Parsed(_ast_parse(source), False, _wide_lines(source),
-                       _indented_class(source), _inner_imports(source))
+        return _Parsed(_ast_parse(source), False, _wide_lines(source), *_searched(source))
     except (SyntaxError, ValueError) as exc:
         if b"\x00" in source:
             return ("the file contains null bytes", 1, 1)
@@ -380,8 +379,7 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
         if newer is None:
             return _syntax_error(exc, source)
         tree, code = newer
-        return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")),
-                       _indented_class(source), _inner_imports(source))
+        return _Parsed(tree, True, _wide_lines(code.encode("utf-8", "surrogatepass")), *_searched(source))
     except (RecursionError, MemoryError):
         return ("the file is too deeply nested to parse", 1, 1)
 
@@ -558,12 +556,38 @@ def _indented_class(source: bytes) -> bool:
     return False
 
 
+def _searched(source: bytes) -> tuple[bool, tuple[int, ...] | None]:
+    """Where the walk looks for classes in functions (``nested``) and imports in
+    definitions (``inner``): as the searches of the file's bytes say, where its bytes are
+    its characters as far as they are ASCII; everywhere in a file whose coding cookie
+    (PEP 263) names an encoding where they are not (UTF-7: ``+AAo-`` is a line break)."""
+    cookie = _COOKIE.match(source)
+    if cookie is not None and not _ascii_compatible(cookie.group(1).decode("ascii")):
+        return True, None
+    return _indented_class(source), _inner_imports(source)
+
+
+#: a coding cookie, on the first line or the second
+_COOKIE = re.compile(rb"(?:[^\r\n]*(?:\r\n|\r|\n))?[ \t\f]*#[^\r\n]*?coding[:=][ \t]*([-\w.]+)")
+
+
+@functools.cache
+def _ascii_compatible(encoding: str) -> bool:
+    ascii = bytes(range(128))
+    try:
+        return ascii.decode(encoding) == ascii.decode("ascii")
+    except (LookupError, UnicodeDecodeError):
+        return False
+
+
 def _inner_imports(source: bytes) -> tuple[int, ...]:
-    """The lines where an ``import`` may stand in the body of a function or a class: the
-    word ``import`` on a line that starts otherwise than with ``import`` or ``from`` at its
-    first column, or on a line a backslash joined to the one before (``def f(): import
-    os``, indented or joined, is one). A line that does start so is an import at the top
-    level, or goes on an expression (inside brackets: never a statement). Searched like
+    """The lines where an ``import`` may stand in the body of a function or a class: every
+    line with the word ``import`` but those where it can only be an import at the top level,
+    or no statement at all. Those lines start, at their first column, with the word
+    ``import`` or ``from``, were not joined by a backslash to the line before, and hold
+    neither ``;`` nor ``:`` before the word. (A statement at the first column of its logical
+    line is at the top level; on a line that goes on a logical line, closing a string or a
+    bracket, a statement follows a ``;``, or a compound statement's colon.) Searched like
     :func:`_indented_class`, each line looked at once; lines counted as ``ast`` counts them
     (LF, CRLF or a lone CR), only when one is found."""
     starts: list[int] = []  # where those lines start
@@ -575,11 +599,7 @@ def _inner_imports(source: bytes) -> tuple[int, ...]:
             found = max(source.rfind(b"\n", line, at), source.rfind(b"\r", line, at))
             if found >= line:
                 line = found + 1
-            joined = line - 1  # the line break before it (its first byte, for CRLF)
-            if joined > 0 and source[joined] == _LF and source[joined - 1] == _CR:
-                joined -= 1
-            first = source.startswith((b"import", b"from"), line)  # an import at the top level
-            if (not first or (joined > 0 and source[joined - 1] == _BACKSLASH)) and (not starts or starts[-1] != line):
+            if (not starts or starts[-1] != line) and not _top_level_import(source, line, at):
                 starts.append(line)
         at = source.find(b"import", at + 1)
     numbers: list[int] = []
@@ -590,6 +610,23 @@ def _inner_imports(source: bytes) -> tuple[int, ...]:
         numbers.append(number)
         counted = line
     return tuple(numbers)
+
+
+def _top_level_import(source: bytes, line: int, at: int) -> bool:
+    """Whether the word ``import`` at ``at``, on the line starting at ``line``, can only be
+    an import at the top level or no statement (see :func:`_inner_imports`)."""
+    for word in (b"import", b"from"):
+        end = line + len(word)
+        if source.startswith(word, line) and (end == len(source) or source[end] not in _WORD):
+            break
+    else:
+        return False
+    joined = line - 1  # the line break before it (its first byte, for CRLF)
+    if joined > 0 and source[joined] == _LF and source[joined - 1] == _CR:
+        joined -= 1
+    if joined > 0 and source[joined - 1] == _BACKSLASH:
+        return False
+    return source.find(b";", line, at) < 0 and source.find(b":", line, at) < 0
 
 
 class _Extractor:
@@ -1118,14 +1155,14 @@ def _statements(body: list[ast.stmt], *, definitions: bool = False,  # type: ign
         yield stmt
         if not definitions and isinstance(stmt, _DEFINITIONS):
             continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(stmt, field, None)
-            if isinstance(inner, list):
-                stack.extend(reversed([s for s in inner if isinstance(s, ast.stmt)]))
+        inner: list[ast.stmt] = [s for s in getattr(stmt, "body", ()) if isinstance(s, ast.stmt)]  # (a lambda's is not)
         for handler in getattr(stmt, "handlers", ()) or ():
-            stack.extend(reversed(handler.body))
+            inner += handler.body
+        inner += getattr(stmt, "orelse", ()) or ()
+        inner += getattr(stmt, "finalbody", ()) or ()
         for case in getattr(stmt, "cases", ()) or ():
-            stack.extend(reversed(case.body))
+            inner += case.body
+        stack.extend(reversed(inner))
 
 
 def _if_sides(value: ast.IfExp) -> list[ast.expr]:

@@ -346,6 +346,8 @@ def test_the_child_s_answer_is_the_base_s_or_nothing(monkeypatch: pytest.MonkeyP
     waiting = analysis._in_child(lambda: sent)
     assert waiting() == sent and waiting() is None
     assert (sent.rev, sent.parsed, sent.keys, sent.findings()) == ("r", 3, frozenset(), ())
+    with pytest.raises(analysis.AnalysisError, match="could not be read back"):  # an error, not a traceback
+        analysis._Sent("r", 3, frozenset(), b"not a pickle").findings()
     for garbage in (pickle.dumps(sent)[:-5], pickle.dumps(report), pickle.dumps({"not": "a report"}), b""):
         def send(writer: int, func: object, garbage: bytes = garbage) -> None:
             os.write(writer, garbage)
