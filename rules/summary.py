@@ -529,6 +529,7 @@ def _wide_lines(source: bytes) -> dict[int, bytes]:
 
 _BLANK = frozenset(b" \t\f")
 _WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_WORDS = {bytes((c,)) for c in _WORD}  # (as one-byte strings)
 _LF, _CR, _BACKSLASH = ord("\n"), ord("\r"), ord("\\")
 
 
@@ -599,7 +600,7 @@ def _inner_imports(source: bytes) -> tuple[int, ...]:
             found = max(source.rfind(b"\n", line, at), source.rfind(b"\r", line, at))
             if found >= line:
                 line = found + 1
-            if (not starts or starts[-1] != line) and not _top_level_import(source, line, at):
+            if (not starts or starts[-1] != line) and not _top_level(source, line, at):
                 starts.append(line)
         at = source.find(b"import", at + 1)
     numbers: list[int] = []
@@ -612,14 +613,11 @@ def _inner_imports(source: bytes) -> tuple[int, ...]:
     return tuple(numbers)
 
 
-def _top_level_import(source: bytes, line: int, at: int) -> bool:
-    """Whether the word ``import`` at ``at``, on the line starting at ``line``, can only be
-    an import at the top level or no statement (see :func:`_inner_imports`)."""
-    for word in (b"import", b"from"):
-        end = line + len(word)
-        if source.startswith(word, line) and (end == len(source) or source[end] not in _WORD):
-            break
-    else:
+def _top_level(source: bytes, line: int, at: int) -> bool:
+    """Whether the word ``import`` at ``at``, on the line that starts at ``line``, can only
+    be an import at the top level, or no statement (see :func:`_inner_imports`)."""
+    if not ((source.startswith(b"import", line) and source[line + 6:line + 7] not in _WORDS)
+            or (source.startswith(b"from", line) and source[line + 4:line + 5] not in _WORDS)):
         return False
     joined = line - 1  # the line break before it (its first byte, for CRLF)
     if joined > 0 and source[joined] == _LF and source[joined - 1] == _CR:
