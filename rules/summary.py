@@ -14,6 +14,7 @@ libcst, lowered to equivalent older syntax on the same lines, and parsed again.
 from __future__ import annotations
 
 import ast
+import codecs
 import functools
 import importlib.util
 import marshal
@@ -561,23 +562,29 @@ def _searched(source: bytes) -> tuple[bool, tuple[int, ...] | None]:
     """Where the walk looks for classes in functions (``nested``) and imports in
     definitions (``inner``): as the searches of the file's bytes say, where its bytes are
     its characters as far as they are ASCII; everywhere in a file whose coding cookie
-    (PEP 263) names an encoding where they are not (UTF-7: ``+AAo-`` is a line break)."""
-    cookie = _COOKIE.match(source)
-    if cookie is not None and not _ascii_compatible(cookie.group(1).decode("ascii")):
-        return True, None
+    (PEP 263) names any other encoding (in UTF-7 ``+AAo-`` is a line break, in mac_arabic
+    a byte above 127 a backslash, iso2022 skips escape sequences)."""
+    first = _COOKIE.match(source)
+    second_line = _LINE.match(source)
+    second = _COOKIE.match(source, second_line.end()) if second_line else None
+    for cookie in (first, second):  # (the second line's counts only if the first has none: either will do)
+        if cookie is not None and not _ascii_safe(cookie.group(1).decode("ascii")):
+            return True, None
     return _indented_class(source), _inner_imports(source)
 
 
-#: a coding cookie, on the first line or the second
-_COOKIE = re.compile(rb"(?:[^\r\n]*(?:\r\n|\r|\n))?[ \t\f]*#[^\r\n]*?coding[:=][ \t]*([-\w.]+)")
+_COOKIE = re.compile(rb"[ \t\f]*#[^\r\n]*?coding[:=][ \t]*([-\w.]+)")
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)")
+#: the encodings whose bytes below 128 are those ASCII characters, and whose other bytes
+#: never stand for one (``tests/test_summary.py`` checks each, byte by byte)
+ASCII_SAFE = frozenset({"utf-8", "ascii", *(f"iso8859-{n}" for n in (*range(1, 12), *range(13, 17))),
+                        *(f"cp{n}" for n in range(1250, 1259))})
 
 
-@functools.cache
-def _ascii_compatible(encoding: str) -> bool:
-    ascii = bytes(range(128))
+def _ascii_safe(encoding: str) -> bool:
     try:
-        return ascii.decode(encoding) == ascii.decode("ascii")
-    except (LookupError, UnicodeDecodeError):
+        return codecs.lookup(encoding).name in ASCII_SAFE
+    except LookupError:
         return False
 
 

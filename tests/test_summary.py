@@ -210,9 +210,37 @@ EDGE_CASES = (
     # string or a bracket closed, then an import
     b'def f(): x = """\nimport"""; import os\ndef g():\n    x = dict(\nfrom_=1); from a import b\n'
     b"def h():\n    if (yield\nfrom g()): import c\n",
-    # an encoding where ASCII bytes are other characters: `+AAo-` is a line break in UTF-7
+    # encodings where bytes are other characters than ASCII says (found by an outside review):
+    # `+AAo-` is a line break in UTF-7, `\u000a` in the escape codecs, iso2022 skips its
+    # escape sequences, in mac_arabic a byte above 127 is a backslash; and a cookie on the
+    # first line wins over one on the second
     b"# coding: utf-7\ndef f():+AAo-    import os+AAo-    class A:+AAo-        def m(self): return 1\n",
+    b"# coding: raw_unicode_escape\ndef f():\\u000a    import os\n",
+    b"# coding: unicode_escape\ndef f():\\u000a    import os\n",
+    b"# coding: iso2022_jp\ndef f(): \\\x1b(B\nimport os\n",
+    b"# coding: iso2022_jp\ndef f():\n    im\x1b(Bport os\n",
+    b"# coding: mac_arabic\ndef f(): \xdc\nimport os\n",
+    b"# coding: utf-7\n# coding: latin-1\ndef f():+AAo-    import os\n",
 )
+
+
+def test_the_encodings_searched_as_bytes_are_ascii_where_their_bytes_are() -> None:
+    """A file is searched byte by byte (for `class` and `import`) only in an encoding whose
+    bytes below 128 are those ASCII characters and whose other bytes never are one (each a
+    character of its own: single-byte codecs; UTF-8's sequences are all above 127)."""
+    import codecs
+
+    from rules.summary import ASCII_SAFE
+
+    for name in ASCII_SAFE:
+        for byte in range(256):
+            try:
+                text = bytes((byte,)).decode(name)
+            except UnicodeDecodeError:
+                assert byte >= 128, (name, byte)
+                continue
+            assert (text == chr(byte)) if byte < 128 else not text.isascii(), (name, byte)
+        assert codecs.lookup(name).name == name
 
 
 def test_the_header_made_alone_is_the_full_extraction_s_and_the_detail_follows() -> None:
