@@ -522,12 +522,12 @@ def run_check(head: Snapshot, base: Snapshot | None, config: LoadedConfig, store
         return _Sent.of(*_report(base, config, store, changed, workers, keys=base_keys))
 
     # two to analyse and two cores: the base in a forked child (its summaries, its report and
-    # its cache writes, on a connection of its own: this process has no SQLite statement or
-    # transaction open here, every read fetched in full) while this process does the head,
-    # whose files were summarised first (the two share most: none is parsed twice); not
-    # where threads run, as in the App: forking them is unsafe
+    # its cache writes, on a connection of its own: this process has no SQLite transaction
+    # open here, ``store.forkable``) while this process does the head, whose files were
+    # summarised first (the two share most: none is parsed twice); not where threads run, as
+    # in the App: forking them is unsafe
     waiting = _in_child(base_sent) if revision.report is None and workers != 1 and (os.cpu_count() or 1) > 1 \
-        and threading.active_count() == 1 and store.get_report(base_keys[0]) is None else None
+        and threading.active_count() == 1 and store.get_report(base_keys[0]) is None and store.forkable() else None
     try:
         head_report = revision.report or _close(revision, _analyze(revision, config, changed), store)[0]
         sent = None

@@ -363,6 +363,13 @@ class SummaryStore:
             self._failed(exc, "cache write failed")
         return data
 
+    def forkable(self) -> bool:
+        """Whether a forked child may use the cache on a connection of its own: this
+        process's connection is in no transaction (every read here is fetched in full, so
+        no statement is left open either). A child forked in the middle of one would share
+        its locks."""
+        return self._db is None or not self._db.in_transaction
+
     def close(self) -> None:
         if self._forked is not None:
             self._forked.close()

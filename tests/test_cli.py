@@ -168,6 +168,16 @@ def test_the_base_analysed_in_a_second_process_gives_the_same_verdict(tmp_path: 
     monkeypatch.setattr(analysis.threading, "active_count", lambda: 1)  # whatever threads an earlier test left
     alone = check(1)
     assert not forked
+    busy = SummaryStore(str(tmp_path / "busy"), "t")
+    assert busy.forkable()
+    busy._db.execute("BEGIN")  # type: ignore[union-attr]  # a transaction open: no child may share it
+    assert not busy.forkable()
+    busy._db.execute("ROLLBACK")  # type: ignore[union-attr]
+    monkeypatch.setattr(busy, "forkable", lambda: False)
+    head, base = open_snapshot(str(repo), "HEAD"), open_snapshot(str(repo), "HEAD~1")
+    report = analysis.run_check(head, base, analysis.load_config(head), busy, workers=2)
+    assert dataclasses.replace(report, summary=None) == alone and not forked  # the base done here
+    busy.close()
     assert check(2) == alone and len(forked) == 1
     assert alone.findings and not alone.fixed  # the child's keys alone were read
     undone = check(1, revs=("HEAD~1", "HEAD"))
