@@ -41,14 +41,14 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from itertools import accumulate, chain
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 from rules.context import Context, Frequencies, Frequency, Prior, finding
 from rules.examples import Invalid, Valid
 from rules.model import Definition, Finding, Location, Severity
 from rules.shape import Shape, name_features, packed
 from rules.shape import unnamed as unnamed_shape
-from rules.summary import ClassShape, FileSummary
+from rules.summary import ClassShape, FileSummary, ShapeRow
 
 CODE = "SSOT008"
 SLUG = "near-duplicate-class"
@@ -107,15 +107,15 @@ class Candidates(Sequence[Candidate]):
         least = ctx.config.duplicates.min_methods
         self._ctx = ctx
         self.paths: list[str] = []
-        self.classes: list[ClassShape] = []
+        self.classes: list[ShapeRow] = []  # as the summaries hold them
         files = ctx.index.files
         for path in sorted(files):  # excluded paths (tests) never reach the index
             kept = _compared(files[path], least)
             if kept:
                 self.paths += [path] * len(kept)
                 self.classes += kept
-        self.shapes = [cls.shape for cls in self.classes]
-        self.unnamed = [cls.unnamed for cls in self.classes]
+        self.shapes = [row[_SHAPE] for row in self.classes]
+        self.unnamed = [row[_UNNAMED] for row in self.classes]
         self._made: dict[int, Candidate] = {}
 
     def __len__(self) -> int:
@@ -124,7 +124,7 @@ class Candidates(Sequence[Candidate]):
     def __getitem__(self, i: int) -> Candidate:  # type: ignore[override]  # no slices
         made = self._made.get(i)
         if made is None:
-            path, cls = self.paths[i], self.classes[i]
+            path, cls = self.paths[i], ClassShape._make(self.classes[i])
             module = self._ctx.module_of(path)
             made = self._made[i] = Candidate(path, module, cls, f"{module}.{cls.qualname}")
         return made
@@ -133,13 +133,23 @@ class Candidates(Sequence[Candidate]):
         return self[i].name
 
 
-def _compared(summary: FileSummary, least: int) -> list[ClassShape]:
-    """A file's classes that are compared: with ``least`` methods or more, not suppressed."""
-    if summary.error is not None or not summary.shapes:
+#: where a class's fields stand in the rows the summaries hold (:class:`ClassShape`'s order:
+#: a search reads 25,000 of them, and makes a ClassShape of the few it reports)
+_LINE: Final = 1
+_METHODS: Final = 4
+_SHAPE: Final = 6
+_UNNAMED: Final = 7
+
+
+def _compared(summary: FileSummary, least: int) -> list[ShapeRow]:
+    """A file's classes that are compared (their rows): with ``least`` methods or more, not
+    suppressed."""
+    rows = summary.shape_rows
+    if summary.error is not None or not rows:
         return []
     if not summary.suppressions:
-        return [cls for cls in summary.shapes if cls.methods >= least]
-    return [cls for cls in summary.shapes if cls.methods >= least and not summary.silenced(cls.line, CODE)]
+        return [row for row in rows if row[_METHODS] >= least]
+    return [row for row in rows if row[_METHODS] >= least and not summary.silenced(row[_LINE], CODE)]
 
 
 # -- finding near copies without comparing every pair ------------------------------------------
@@ -195,8 +205,8 @@ def patched_frequency(prior: Prior, prints: _Fingerprints, paths: Sequence[str],
     changed = prior.changed
     if not changed:
         return table if had == len(prints.packed) else None
-    theirs = {cls.shape for path, summary in prior.files.items() if path in changed
-              for cls in _compared(summary, least) if cls.shape}
+    theirs = {row[_SHAPE] for path, summary in prior.files.items() if path in changed
+              for row in _compared(summary, least) if row[_SHAPE]}
     gone = [data for data in theirs if data not in prints.numbers]
     touched = {prints.owner[i] for i, path in enumerate(paths) if path in changed and prints.owner[i] >= 0}
     added = [prints.packed[x] for x in sorted(touched) if prints.packed[x] not in theirs

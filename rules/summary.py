@@ -71,6 +71,10 @@ class ClassShape(NamedTuple):
     unnamed: int  # hash of the fingerprint without its name features (rules.shape.unnamed)
 
 
+#: a ClassShape's fields as the cache holds them (a plain tuple, or the ClassShape itself)
+ShapeRow = tuple[str, int, int, int, int, bool, bytes, int]
+
+
 class FunctionInfo(NamedTuple):
     name: str
     line: int
@@ -259,6 +263,12 @@ class FileSummary:
             imports = tuple([_tuple_new(ImportInfo, i) for i in imports])
         self._imports = imports
         return imports  # type: ignore[return-value]
+
+    @property
+    def shape_rows(self) -> tuple[ShapeRow, ...]:
+        """The classes' fingerprints as the cache holds them: :class:`ClassShape`'s fields in
+        plain tuples (or ClassShapes, once ``shapes`` made them)."""
+        return self._shapes  # type: ignore[return-value]
 
     @property
     def shapes(self) -> tuple[ClassShape, ...]:

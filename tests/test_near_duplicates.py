@@ -480,3 +480,12 @@ def test_only_the_rules_that_see_the_change_run_again_from_a_report_without_a_ba
                              if f.code not in again)
                        for changed in (None, set(), set(files), set(sorted(files)[:1]))}
             assert len(answers) == 1, (rule.CODE, case.note)
+
+
+def test_a_class_s_row_is_read_where_classshape_holds_each_field() -> None:
+    """The search reads the rows the summaries hold by position: ClassShape's order."""
+    from rules import near_duplicate_class as rule
+    from rules.summary import ClassShape
+
+    positions = (rule._LINE, rule._METHODS, rule._SHAPE, rule._UNNAMED)
+    assert [ClassShape._fields[i] for i in positions] == ["line", "methods", "shape", "unnamed"]
