@@ -207,7 +207,7 @@ class SummaryStore:
         """The rows of these SHAs (those the cache has), in batches: looked up one by one, or,
         when they are half the table or more (a run's whole repository: three times as
         fast), the table read through and the others left."""
-        rows = db.execute("SELECT max(rowid) FROM summaries").fetchone()[0] or 0  # at least as many as it has
+        rows = db.execute("SELECT count(*) FROM summaries").fetchone()[0]  # (fast: a count of cells)
         if 2 * len(shas) >= rows:
             wanted = set(shas)
             yield [row for row in db.execute("SELECT sha, data FROM summaries") if row[0] in wanted]
