@@ -12,7 +12,7 @@ from types import ModuleType
 from rules import registry
 from rules.config import ConfigResult, parse_config
 from rules.context import Context, Learnt, Prior, crash_notice
-from rules.globs import matches
+from rules.globs import matcher
 from rules.index import Index
 from rules.model import Check, ConceptResult, Finding, Report, Severity, Summary
 from rules.summary import FileSummary, summarize
@@ -140,11 +140,12 @@ def analyze_sources(files: Mapping[str, str | bytes], config_text: str = "",
     The config (given as text) is used for both revisions, as the App does.
     """
     config = parse_config(config_text, config_path)
+    excluded = matcher(config.config.exclude)
 
     def run(tree: Mapping[str, str | bytes], changed: Iterable[str] | None, rev: str | None) -> Report:
         summaries = {}
         for path, text in tree.items():
-            if not path.endswith(".py") or matches(path, config.config.exclude):
+            if not path.endswith(".py") or excluded(path):
                 continue
             summaries[path] = summarize(text.encode() if isinstance(text, str) else text)
         return analyze(summaries, config, config_text=config_text, changed=changed, rev=rev)

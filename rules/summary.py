@@ -154,7 +154,7 @@ class FileSummary:
     A run over a large repository touches the detail of only the few modules the resolver
     visits (4 of 10,206 files on bench/corpora/generated-v2-10000, 14 of 877 on Django);
     rules that scan every file filter on the header first (``class_names``,
-    ``import_names``, ``error``) or read all they need from it (``shapes``). So a fresh
+    ``import_names``, ``error``) or read all they need from it (``shape_rows``). So a fresh
     summary holds the header and the file's bytes (or a way to read them again: the cache
     keeps them apart from the header), and makes the detail from them when first asked for
     (about half of summarising, saved on every other file of a cold run); from the cache,
@@ -266,14 +266,9 @@ class FileSummary:
 
     @property
     def shape_rows(self) -> tuple[ShapeRow, ...]:
-        """The classes' fingerprints as the cache holds them: :class:`ClassShape`'s fields in
-        plain tuples (or ClassShapes, once ``shapes`` made them)."""
-        return self._shapes  # type: ignore[return-value]
-
-    @property
-    def shapes(self) -> tuple[ClassShape, ...]:
-        if self._shapes and type(self._shapes[0]) is not ClassShape:
-            self._shapes = tuple([_tuple_new(ClassShape, s) for s in self._shapes])
+        """The classes' fingerprints (SSOT008's): :class:`ClassShape`'s fields, in plain
+        tuples as the cache holds them (a run reads 25,000 and reports a few: those it
+        makes ClassShapes of), or ClassShapes in a fresh summary."""
         return self._shapes  # type: ignore[return-value]
 
     def __eq__(self, other: object) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import re
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -114,19 +117,20 @@ def stdlib_sources(count: int) -> list[tuple[str, bytes]]:
     return out
 
 
+def parsed_stdlib_sources(count: int) -> Iterator[tuple[str, bytes, ast.Module]]:
+    """``stdlib_sources`` that parse here, with their trees."""
+    for name, source in stdlib_sources(count):
+        with contextlib.suppress(SyntaxError):
+            yield name, source, ast.parse(source)
+
+
 def test_skipping_the_search_for_classes_in_functions_loses_none() -> None:
     """Where no ``class`` line is indented, no function body is searched; on the standard
     library's own modules that changes no summary."""
-    import ast
-
     from rules import summary as module
 
     searched = 0
-    for name, source in stdlib_sources(150):
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for name, source, tree in parsed_stdlib_sources(150):
         searched += not module._indented_class(source)
         assert module._Extractor(nested=True).run(tree) == module._Extractor(
             nested=module._indented_class(source)).run(tree), name
@@ -174,16 +178,10 @@ def test_the_search_for_an_import_in_a_definition_is_the_line_by_line_answer(pie
 def test_skipping_the_search_for_imports_in_definitions_loses_none() -> None:
     """A definition's body is searched for imports only where ``import`` may stand in it;
     on the standard library's own modules that changes no header."""
-    import ast
-
     from rules import summary as module
 
     skipped = 0
-    for name, source in stdlib_sources(150):
-        try:
-            tree = ast.parse(source)
-        except SyntaxError:
-            continue
+    for name, source, tree in parsed_stdlib_sources(150):
         inner = module._inner_imports(source)
         skipped += not inner
         assert module._Header().run(tree).header() == module._Header(inner=inner).run(tree).header(), name
