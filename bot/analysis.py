@@ -4,6 +4,7 @@ the rules, compare with the base. Shared by ``ssot check`` and the App's jobs.""
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import gc
 import hashlib
@@ -17,9 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.cache import SummaryStore
-from bot.snapshot import Entry, Snapshot, blob_sha
+from bot.snapshot import UNREADABLE, Entry, Snapshot, blob_sha
 from rules.config import ConfigResult, find_config, parse_config
-from rules.context import CRASHED, Learnt, Prior
+from rules.context import Learnt, Prior
 from rules.engine import analyze, compare, compared, with_changed
 from rules.globs import matcher
 from rules.model import Finding, Report, Summary
@@ -47,22 +48,46 @@ class LoadedConfig:
 def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig:
     """The config ``ssot check`` uses: ``--config FILE``, else the snapshot's own.
 
-    Raises OSError when ``--config`` names an unreadable file.
+    Raises OSError when ``--config`` names a file that cannot be read (or no regular file),
+    AnalysisError when the snapshot's config file cannot be.
     """
     if override is not None:
-        with open(override, encoding="utf-8", errors="replace") as handle:
-            text = handle.read()
-        return LoadedConfig(parse_config(text, override, table=""), text, override)
+        given = read_config_file(override)
+        return LoadedConfig(parse_config(given, override, table=""), given.decode("utf-8", "replace"), override)
     entries = snapshot.entries()
     path = find_config(set(entries))
     if path is None:
         return LoadedConfig(parse_config("", ""), "", None)
-    raw = snapshot.read([path]).get(path, b"")
-    text = raw.decode("utf-8", errors="replace")
-    result = parse_config(text, path)
+    raw = snapshot.read([path]).get(path)
+    if raw is None:  # listed, so there: never judged by the default config instead
+        raise AnalysisError(f"{path}: the config file cannot be used (it could not be read)")
+    result = parse_config(raw, path)
     if not result.config.source:  # pyproject.toml without [tool.ssot]
         return LoadedConfig(result, "", None)
-    return LoadedConfig(result, text, path)
+    return LoadedConfig(result, raw.decode("utf-8", "replace"), path)
+
+
+#: a config file larger than this is not one (a pyproject.toml is a few kilobytes)
+MAX_CONFIG_BYTES = 1 << 20
+
+
+def read_config_file(name: str) -> bytes:
+    """A config file named on the command line: a regular file (a FIFO would block, a
+    device never end) of at most ``MAX_CONFIG_BYTES``; else OSError saying why."""
+    fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory, not a config file", name)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", name)
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_CONFIG_BYTES + 1)
+    finally:
+        os.close(fd)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise OSError(errno.EFBIG, "over 1 MiB: not a config file", name)
+    return data
 
 
 @dataclass
@@ -117,7 +142,7 @@ def _read_named(name: str, sha: str, limit: int) -> bytes | None:
             info = os.fstat(fd)
             if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
                 return None
-            data = handle.read(limit + 1)
+            data = handle.read(info.st_size + 1)  # (one more: a file that grew since is not as listed)
     except OSError:
         return None
     return data if len(data) <= limit and blob_sha(data) == sha else None
@@ -136,8 +161,12 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     analysed: list[tuple[str, str]] = []  # (path, sha) of the files to summarise
     wanted: dict[str, str] = {}  # sha -> one path holding it
     listed = entries.items() if only is None else [(path, entries[path]) for path in only if path in entries]
+    unreadable = False  # listed as there but not readable (see snapshot.UNREADABLE)
     for path, entry in listed:
         if not path.endswith(".py") or excluded(path):
+            continue
+        if entry.sha == UNREADABLE:
+            files[path], unreadable = _unread(), True
             continue
         if entry.size is not None and entry.size > limit:
             files[path] = _too_large(entry.size, limit)
@@ -169,7 +198,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
             break
     summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
     # listed but not read (unreadable, or gone since): said, not silently left out (nor cached)
-    unread = {sha: FileSummary(error=("the file could not be read", 1, 1)) for sha in missing if sha not in summaries}
+    unread = {sha: _unread() for sha in missing if sha not in summaries}
     summaries.update(unread)
     for path, sha in analysed:  # where the listing gave no size, the summary has it
         summary = summaries.get(sha)
@@ -177,7 +206,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
             files[path] = summary if summary.size <= limit else _too_large(summary.size, limit)
             if not store.keep_bytes and not summary.holds_detail and summary.held_source() is None:
                 summary.read_source_with(functools.partial(_read_again, snapshot, path, sha))
-    return Collected(files, parsed=len(fresh), cached=len(hits), complete=not unread)
+    return Collected(files, parsed=len(fresh), cached=len(hits), complete=not unread and not unreadable)
 
 
 def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes:
@@ -187,6 +216,11 @@ def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes:
     if data is None or blob_sha(data) != sha:
         raise DetailError(f"`{path}` changed or is gone since it was listed", path)
     return data
+
+
+def _unread() -> FileSummary:
+    """A file that could not be read (never cached: it may be readable next time)."""
+    return FileSummary(error=("the file could not be read", 1, 1))
 
 
 def _too_large(size: int, limit: int) -> FileSummary:
@@ -353,7 +387,7 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> tuple[Re
     report = replace(report, summary=summary)
     pickled = None
     # a crash, or a file that could not be read, may not happen again
-    if collected.complete and not any(f.symbol.startswith(CRASHED) for f in report.findings):
+    if collected.complete and not report.incomplete:
         pickled = store.put_report(revision.key, report)
         learnt = revision.learnt.frequencies
         if learnt is not None and (revision.prior is None or learnt.table is not revision.prior.frequencies.table):

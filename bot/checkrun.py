@@ -41,6 +41,7 @@ NEUTRAL_SUMMARY = (
 SUPERSEDED_REASON = "a newer commit ({sha}) was pushed; its check replaces this one"
 STOPPED_REASON = "the server stopped before the check finished"
 CONFIG_BROKEN_REASON = "the configuration on the base branch is invalid ({count} problem{s}); fix it there first"
+STOPPED_REASON = "{count} rule{s} stopped, their results are missing (see the notices below)"
 CUT_NOTE = (
     "\n\n… the summary was cut at GitHub's limit of 65,535 characters. The new findings are "
     "annotated on their lines (the first 1,000); `ssot check` lists them all."
@@ -122,7 +123,7 @@ def new_findings(report: Report) -> tuple[Finding, ...]:
 
 
 def conclusion(report: Report) -> str:
-    if report.config_broken:
+    if report.config_broken or report.incomplete:
         return "neutral"
     return "failure" if report.failed else "success"
 
@@ -136,6 +137,9 @@ def resolved(report: Report) -> tuple[ConceptResult, ...]:
 def title(report: Report) -> str:
     if report.config_broken:
         return one_line(NEUTRAL_TITLE.format(reason=_config_reason(report)))
+    if report.incomplete:
+        stopped = len(report.stopped)
+        return one_line(NEUTRAL_TITLE.format(reason=STOPPED_REASON.format(count=stopped, s=_s(stopped))))
     failing = report.failing
     if failing:
         counts = Counter(f.code for f in failing)
@@ -197,6 +201,8 @@ def summary(report: Report, *, config_change: Sequence[str] = (), config_path: s
     if report.config_broken:
         problems = [f for f in report.findings if f.code == "SSOT010"]
         parts.append("### Configuration problems\n\n" + "\n".join(finding_item(f) for f in problems))
+    if report.incomplete:
+        parts.append("### Could not finish\n\n" + "\n".join(finding_item(f) for f in report.stopped))
     new = new_findings(report)
     if new:
         parts.append(f"### New findings ({len(new)})\n\n" + "\n".join(finding_item(f) for f in new))

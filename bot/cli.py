@@ -22,6 +22,7 @@ from bot.snapshot import Snapshot, SnapshotError, list_together, open_snapshot
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 FORMATS = ("text", "json", "sarif", "github")
+STOPPED = "the check could not finish: {n} rule{s} stopped, their results are missing (see the notices)"
 NO_CONCEPTS_HINT = ("ssot: no concepts are configured ({where}); only file-level checks ran. "
                     "Declare concepts in .github/ssot.toml or [tool.ssot] in pyproject.toml.")
 
@@ -208,7 +209,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(render(report, args.format), end="")
     if not config.result.config.concepts and not config.result.problems and args.format == "text":
         print(NO_CONCEPTS_HINT.format(where=config.path or "no config file found"), file=sys.stderr)
-    if report.config_broken:
+    if report.incomplete:  # never a pass (nor a plain failure) that misses what some rule would say
+        _error(STOPPED.format(n=len(report.stopped), s="" if len(report.stopped) == 1 else "s"))
+    if report.config_broken or report.incomplete:
         return EXIT_ERROR
     return EXIT_FAIL if report.failed else EXIT_OK
 

@@ -5,7 +5,8 @@ Every key of the contract is here, in the contract's order; keys are only ever a
 
 - top level: ``fixed`` (findings the base had and the head no longer has, same shape as
   ``findings``, ``new`` false), ``fail_on`` and ``failed`` (the verdict, as the exit status
-  reports it);
+  reports it), ``incomplete`` (a rule stopped, on the head or the base: its notice says
+  which; the exit status is 2);
 - a concept: ``chains`` (the resolution chain of the canonical path and of every alias);
 - a check: ``expected`` and ``actual`` (the row of the concept's table); its ``status`` is
   ``pass``, ``fail`` or ``skip`` (the check could not run, ``detail`` says why);
@@ -46,6 +47,7 @@ def render_json(report: Report, version: str) -> str:
         "fixed": _PLACEHOLDER % "fixed",
         "fail_on": report.fail_on,
         "failed": report.failed,
+        "incomplete": report.incomplete,
     }
     text = json.dumps(document, indent=2, ensure_ascii=False)
     for key, findings in (("findings", report.findings), ("fixed", report.fixed)):

@@ -44,6 +44,8 @@ COUNT_FIXED = "{n} fixed"
 VERDICT = "{counts}: {verdict}"
 PASS = "PASS"
 FAIL = "FAIL"
+#: some rule stopped (see its notice): neither a pass nor the whole of the failures
+INCOMPLETE = "INCOMPLETE"
 
 INDENT = "  "
 #: width of the new/unchanged mark column in front of a finding (only with a base)
@@ -108,7 +110,8 @@ def render_text(report: Report, *, color: bool) -> str:
 
 def verdict_line(report: Report, *, color: bool = False) -> str:
     """``2 errors (1 new), 1 warning, 0 notices: FAIL``; ``(k new)`` and ``n fixed`` only
-    when the report was compared with a base. PASS or FAIL is :attr:`Report.failed`."""
+    when the report was compared with a base. FAIL is :attr:`Report.failed`; else
+    INCOMPLETE when a rule stopped (:attr:`Report.incomplete`), else PASS."""
     return _verdict(report, _Painter(color))
 
 
@@ -123,7 +126,12 @@ def _verdict(report: Report, paint: _Painter) -> str:
         counts.append(paint(text, SEVERITY_COLOR[severity]) if found else text)
     if compared and report.fixed:
         counts.append(COUNT_FIXED.format(n=len(report.fixed)))
-    verdict = paint(FAIL, BOLD, RED) if report.failed else paint(PASS, BOLD, GREEN)
+    if report.failed:
+        verdict = paint(FAIL, BOLD, RED)
+    elif report.incomplete:
+        verdict = paint(INCOMPLETE, BOLD, YELLOW)
+    else:
+        verdict = paint(PASS, BOLD, GREEN)
     return VERDICT.format(counts=", ".join(counts), verdict=verdict)
 
 

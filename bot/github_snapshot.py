@@ -17,14 +17,14 @@ from typing import NamedTuple
 
 from bot.github_api import InstallationAPI, TooLarge
 from bot.snapshot import Entry, blob_sha, known_sizes, relevant
-from rules.config import CONFIG_PATHS, Config
+from rules.config import CONFIG_PATHS, MAX_FILE_BYTES, Config
 from rules.globs import matcher
 
 #: Blobs fetched at the same time.
 BLOB_CONCURRENCY = 8
 #: Tarball members larger than this are not read; they are listed with their size, so
-#: collect() reports them as over max_file_bytes (which must stay below this to say so).
-MAX_MEMBER_BYTES = 16 * 1024 * 1024
+#: collect() reports them as over max_file_bytes (which the config keeps at most this).
+MAX_MEMBER_BYTES = MAX_FILE_BYTES
 
 Cached = Callable[[list[str]], Awaitable[set[str]]]
 Offload = Callable[..., Awaitable[object]]

@@ -7,10 +7,12 @@ are shared between revisions, working trees and the App.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import stat
 import subprocess
+import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,6 +32,12 @@ def relevant(path: str) -> bool:
 
 class SnapshotError(Exception):
     """The repository or revision cannot be read (exit status 2 in the CLI)."""
+
+
+#: the SHA a listing gives a file that is there but cannot be read (git's null SHA: no
+#: blob has it, no cache holds it, ``git cat-file`` calls it missing): never read, it is
+#: reported as a file that could not be read, not left out
+UNREADABLE = "0" * 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,12 @@ class Snapshot(Protocol):
         file name. Their bytes count only if they hash to the listed SHA (else ``read()``
         gives them)."""
         ...
+
+
+def warn(message: str) -> None:
+    """A warning on stderr (the run goes on): what was not analysed, and why."""
+    with contextlib.suppress(OSError, ValueError):
+        print(f"ssot: warning: {message}", file=sys.stderr)
 
 
 def _read(full: str) -> bytes | None:
@@ -114,7 +128,9 @@ class DirectorySnapshot:
             rel = stack.pop()
             try:
                 scan = list(os.scandir(os.path.join(self.root, rel)))
-            except OSError:
+            except OSError as exc:  # not a file to report on: said, not silently left out
+                if rel:
+                    warn(f"{rel}: the directory cannot be listed ({exc.strerror or exc}); its files are not analysed")
                 continue
             for item in scan:
                 path = f"{rel}/{item.name}" if rel else item.name
@@ -144,6 +160,7 @@ class DirectorySnapshot:
                     continue
                 data = _read(full)
                 if data is None:
+                    entries[path] = Entry(UNREADABLE, None)
                     continue
                 self._data[path] = data
                 entries[path] = Entry(blob_sha(data), len(data))
@@ -375,8 +392,18 @@ class WorkTreeSnapshot:
                 continue
             full = os.path.join(self.top, path)
             entries.pop(path, None)
-            data = None if os.path.islink(full) or not os.path.isfile(full) else _read(full)
+            try:
+                info = os.lstat(full)
+            except FileNotFoundError:  # deleted
+                continue
+            except OSError:  # there, in a directory that cannot be searched
+                entries[path] = Entry(UNREADABLE, None)
+                continue
+            if not stat.S_ISREG(info.st_mode):  # a symlink, a FIFO: never followed, as git does not
+                continue
+            data = _read(full)
             if data is None:
+                entries[path] = Entry(UNREADABLE, None)
                 continue
             self._data[path] = data
             entries[path] = Entry(blob_sha(data), len(data))

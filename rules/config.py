@@ -15,6 +15,9 @@ from typing import Any
 
 DEFAULT_EXCLUDE = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
+#: the most ``max_file_bytes`` may be: parsing a file costs some 30 times its size in memory,
+#: and the App reads no larger file from a repository's tarball
+MAX_FILE_BYTES = 16 * 1024 * 1024
 _DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 
 
@@ -96,14 +99,24 @@ def find_config(paths: set[str] | frozenset[str]) -> str | None:
     return None
 
 
-def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigResult:
-    """Parse a config file. ``table`` is ``"tool.ssot"`` for pyproject.toml.
+def parse_config(text: str | bytes, source: str, *, table: str | None = None) -> ConfigResult:
+    """Parse a config file (its bytes, or its text). ``table`` is ``"tool.ssot"`` for
+    pyproject.toml.
 
     For pyproject.toml without a ``[tool.ssot]`` table the default config is returned
     with no problems, and with no ``source``: it comes from no file.
     """
     if table is None and source.endswith("pyproject.toml"):
         table = "tool.ssot"
+    if isinstance(text, bytes):
+        raw = text
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:  # TOML is UTF-8: a byte read otherwise would be a guess
+            line = raw.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+            message = f"not valid TOML: byte 0x{raw[exc.start]:02x} is not UTF-8 (at line {line}, column {column})"
+            return ConfigResult(Config(source=source), (ConfigProblem(source, "", message, line),))
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -120,6 +133,12 @@ def parse_config(text: str, source: str, *, table: str | None = None) -> ConfigR
 #: TOML's kinds of value, for messages
 _KINDS = {int: "an integer", float: "a number", str: "a string", bool: "true or false", list: "an array",
           datetime.datetime: "a date and time", datetime.date: "a date", datetime.time: "a time"}
+
+
+def _inside(root: str) -> bool:
+    """A root names a directory of the repository: relative, never climbing out of it."""
+    parts = root.replace("\\", "/").split("/")
+    return bool(root) and not root.startswith("/") and ".." not in parts and ":" not in parts[0]
 
 
 def _toml_error_line(message: str) -> int:
@@ -196,14 +215,19 @@ class _Validator:
             if key not in known:
                 self.problem(key, f"unknown key `{key}`; known keys: {', '.join(sorted(known))}")
         roots = self.str_list(data, "roots", None)
+        if roots is not None and (not roots or not all(map(_inside, roots))):
+            self.problem("roots", "must list one or more directories inside the repository (relative paths "
+                                  f"without `..`; `.` is its top), not {roots!r}")
+            roots = None
         exclude = self.str_list(data, "exclude", None)
         fail_on = data.get("fail_on", "new")
         if fail_on not in ("new", "any"):
             self.problem("fail_on", f'must be "new" or "any", not {fail_on!r}')
             fail_on = "new"
         max_bytes = data.get("max_file_bytes", 1_000_000)
-        if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:
-            self.problem("max_file_bytes", f"must be a positive integer, not {max_bytes!r}")
+        if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or not 0 < max_bytes <= MAX_FILE_BYTES:
+            self.problem("max_file_bytes", f"must be a positive integer of at most {MAX_FILE_BYTES:_} (16 MiB), "
+                                           f"not {max_bytes!r}")
             max_bytes = 1_000_000
         duplicates = self.duplicates(data.get("duplicates", {}))
         concepts = self.concepts(data.get("concept", []))

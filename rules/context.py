@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from rules.config import Concept, Config, ConfigProblem
 from rules.index import Index
-from rules.model import Definition, Finding, Location, Severity
+from rules.model import CRASHED, Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
 from rules.summary import ClassInfo, DetailError, FileSummary, FunctionInfo, ImportInfo, Param
 
@@ -179,10 +179,6 @@ class Context:
                 self._outcomes[key] = Outcome((notice,), "-", "-",
                                               skipped=f"the rule stopped with {type(exc).__name__}: {exc}")
         return self._outcomes[key]
-
-
-#: the symbol of the notice a crashed rule leaves (``crash:ExceptionType``)
-CRASHED = "crash:"
 
 
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:

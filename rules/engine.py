@@ -7,6 +7,7 @@ bytes come from and how summaries are cached.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import replace
 from types import ModuleType
 
 from rules import registry
@@ -14,7 +15,7 @@ from rules.config import ConfigResult, parse_config
 from rules.context import Context, Learnt, Prior, crash_notice
 from rules.globs import matcher
 from rules.index import Index
-from rules.model import Check, ConceptResult, Finding, Report, Severity, Summary
+from rules.model import CRASHED, Check, ConceptResult, Finding, Report, Severity, Summary
 from rules.summary import FileSummary, summarize
 
 CONCEPT_CODES = ("SSOT001", "SSOT002", "SSOT003", "SSOT004", "SSOT005", "SSOT006")
@@ -121,13 +122,27 @@ def compare(head: Report, base: Report) -> Report:
 def compared(head: Report, base_rev: str | None, base_keys: Collection[tuple[str, str | None, str]],
              base_findings: Callable[[], Iterable[Finding]]) -> Report:
     """``compare`` from the keys of the base's findings: the findings themselves are asked
-    for only when the base has one the head has not (one the change fixed)."""
+    for only when the base has one the head has not (one the change fixed). A rule that
+    stopped on the base fixed nothing: its notice stays, said to be the base's, and the
+    verdict is incomplete (which findings are new is not known)."""
     head_keys = {f.key for f in head.findings}
-    findings = tuple(f.marked(f.key not in base_keys) for f in head.findings)
-    gone = any(key not in head_keys for key in base_keys)
-    fixed = tuple(f.marked(False) for f in base_findings() if f.key not in head_keys) if gone else ()
-    return Report(rev=head.rev, base=base_rev, concepts=head.concepts, findings=findings,
-                  summary=head.summary, fixed=fixed, fail_on=head.fail_on, config_path=head.config_path)
+    findings = [f.marked(f.key not in base_keys) for f in head.findings]
+    fixed: list[Finding] = []
+    if any(key not in head_keys for key in base_keys):
+        for f in base_findings():
+            if f.key in head_keys:
+                continue
+            if f.symbol.startswith(CRASHED):
+                findings.append(replace(f, message=BASE_STOPPED.format(message=f.message), new=False))
+            else:
+                fixed.append(f.marked(False))
+        findings.sort(key=Finding.sort_key)
+    return Report(rev=head.rev, base=base_rev, concepts=head.concepts, findings=tuple(findings),
+                  summary=head.summary, fixed=tuple(fixed), fail_on=head.fail_on, config_path=head.config_path)
+
+
+#: a rule that stopped on the base, among the head's findings
+BASE_STOPPED = "on the base: {message}"
 
 
 # -- in-memory repositories (rule examples, tests) ------------------------------------------

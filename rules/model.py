@@ -10,6 +10,9 @@ import enum
 from dataclasses import dataclass, field
 from operator import attrgetter
 
+#: the symbol of the notice a rule that stopped leaves (``crash:ExceptionType``)
+CRASHED = "crash:"
+
 
 class Severity(enum.Enum):
     ERROR = "error"
@@ -160,3 +163,13 @@ class Report:
     @property
     def config_broken(self) -> bool:
         return any(f.code == "SSOT010" for f in self.findings)
+
+    @property
+    def stopped(self) -> tuple[Finding, ...]:
+        """The notices of rules that stopped (on this revision, or on the base it was
+        compared with): their results are missing, so the verdict is incomplete."""
+        return tuple(f for f in self.findings if f.symbol.startswith(CRASHED))
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.stopped)

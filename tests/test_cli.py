@@ -906,3 +906,64 @@ def test_parsing_in_processes_from_a_threaded_program(tmp_path: Path) -> None:
     thread.start()
     thread.join(timeout=120)
     assert results and results[0].summary.parsed == 80
+
+
+def test_a_rule_that_stops_leaves_the_check_incomplete_never_passed(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error rule that could not run has not passed: the notice says which, the verdict
+    is INCOMPLETE (``incomplete`` in JSON) and the exit status 2, so a CI gate stops."""
+    from rules import duplicate_definition
+
+    def stopping(ctx, concept):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    write(tmp_path, GOOD)
+    monkeypatch.setattr(duplicate_definition, "evaluate", stopping)
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 2 and out.rstrip().endswith(": INCOMPLETE")
+    assert "ssot: error: the check could not finish: 1 rule stopped" in err
+    code, out, _ = run(capsys, "check", str(tmp_path), "--format", "json")
+    assert code == 2 and json.loads(out)["incomplete"] is True
+
+
+@pytest.mark.parametrize("kind", ["directory", "work tree"])
+def test_a_file_that_cannot_be_read_is_a_notice_and_a_config_that_cannot_an_error(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    """A file there but unreadable (no permission) is not left out in silence: a source
+    file is an SSOT009 notice (the rest runs, its report is not kept), the config file an
+    error (exit 2): never the default config in its place. (Tests run as root, whom
+    permissions do not stop: reading fails here by hand.)"""
+    from bot import snapshot
+
+    repo = make_repo(tmp_path, GOOD) if kind == "work tree" else tmp_path / "dir"
+    if kind == "directory":
+        write(repo, GOOD)
+    write(repo, {"app/secret.py": "class WebSocketManager:\n    pass\n"})  # untracked, in a work tree
+    real = snapshot._read
+    unreadable = {"app/secret.py"}
+    monkeypatch.setattr(snapshot, "_read", lambda full: None if any(full.endswith(p) for p in unreadable)
+                        else real(full))
+    code, out, _ = run(capsys, "check", str(repo), "--format", "json")
+    report = json.loads(out)
+    assert code == 0 and [(f["code"], f["path"], f["message"]) for f in report["findings"]] == [
+        ("SSOT009", "app/secret.py", "`app/secret.py` was not analysed: the file could not be read")]
+    unreadable.add(".github/ssot.toml")
+    if kind == "work tree":
+        write(repo, {".github/ssot.toml": CONFIG + "\n"})  # changed: read from the disk
+    code, out, err = run(capsys, "check", str(repo))
+    assert (code, out) == (2, "")
+    assert "ssot: error: .github/ssot.toml: the config file cannot be used (it could not be read)" in err
+
+
+def test_a_config_named_on_the_command_line_must_be_a_small_regular_file(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO would block the run for ever, a device never end: refused, as a directory is."""
+    write(tmp_path, GOOD)
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"#" * (1 << 20) + b"\n")
+    for name, why in ((fifo, "not a regular file"), (tmp_path, "is a directory, not a config file"),
+                      (big, "over 1 MiB: not a config file")):
+        code, out, err = run(capsys, "check", str(tmp_path), "--config", str(name))
+        assert (code, out) == (2, "") and err == f"ssot: error: {name}: {why}\n"

@@ -106,6 +106,25 @@ def test_not_toml_names_the_line() -> None:
     assert problem.line == 2 and "not valid TOML" in problem.message
 
 
+def test_values_that_cannot_work_are_problems() -> None:
+    """A limit no file needs (and a read could not allocate), and roots outside the
+    repository or none at all: said, with their key, not found out later."""
+    text = 'roots = ["/etc", "src/../.."]\nmax_file_bytes = 99999999999999999999\n'
+    result = parse_config(text, ".github/ssot.toml")
+    assert {p.key: p.line for p in result.problems} == {"roots": 1, "max_file_bytes": 2}
+    assert "at most 16_777_216 (16 MiB)" in {p.key: p.message for p in result.problems}["max_file_bytes"]
+    assert result.config.max_file_bytes == 1_000_000 and result.config.roots is None
+    assert [p.key for p in parse_config("roots = []\n", ".github/ssot.toml").problems] == ["roots"]
+    assert not parse_config('roots = ["src", ".", "./lib/"]\nmax_file_bytes = 16_777_216\n', "x").problems
+
+
+def test_a_config_that_is_not_utf8_names_the_byte() -> None:
+    """TOML is UTF-8: a config with another byte is not read as a guess."""
+    [problem] = parse_config(b'roots = ["src"]\n[[concept]]\nname = "W\xe9"\n', ".github/ssot.toml").problems
+    assert problem.line == 3 and "byte 0xe9 is not UTF-8 (at line 3, column 10)" in problem.message
+    assert parse_config(b'roots = ["\xc3\xa9"]\n', "x").config.roots == ("\u00e9",)
+
+
 def test_duplicate_concept_names() -> None:
     text = "[[concept]]\nname = 'A'\ncanonical = 'a.A'\n[[concept]]\nname = 'A'\ncanonical = 'b.A'\n"
     result = parse_config(text, ".github/ssot.toml")

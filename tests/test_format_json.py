@@ -122,7 +122,8 @@ def test_exact_output_with_a_base() -> None:
     {"code": "SSOT009", "rule": "parse-error", "severity": "notice", "concept": null, "path": "app/broken.py", "line": 1, "column": 7, "end_line": 1, "message": "`app/broken.py` was not analysed: invalid syntax", "new": false, "chain": [], "related": [], "symbol": "app/broken.py"}
   ],
   "fail_on": "new",
-  "failed": true
+  "failed": true,
+  "incomplete": false
 }
 """  # noqa: E501
 

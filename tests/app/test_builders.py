@@ -11,6 +11,7 @@ from bot import checkrun, commands, config_change, issue_status
 from bot.github_api import TooLarge
 from bot.github_snapshot import read_tarball
 from rules.config import parse_config
+from rules.engine import compare
 from rules.model import Check, ConceptResult, Definition, Finding, Location, Report, Severity, Summary
 
 CANONICAL = Definition("app/ws/unified.py", 1, "UnifiedWebSocketManager", "class", "app.ws.unified")
@@ -230,6 +231,26 @@ def test_config_problems_are_not_counted_as_existing_errors() -> None:
         "- ❌ **SSOT010 config-error** at `.github/ssot.toml:2`: `name` is required",
     ]
     assert "existing error" not in checkrun.summary(broken)
+
+
+def test_a_rule_that_stopped_on_the_base_is_no_fix_and_the_check_is_neutral() -> None:
+    """A rule that stopped on the base (a missing git object, a bug) found nothing there:
+    what the head has is not new because of it, and its notice is not a fix. The check
+    could not finish: neutral, saying which rule stopped."""
+    stopped = Finding("SSOT003", "duplicate-definition", Severity.NOTICE, "A", "crash:DetailError",
+                      "SSOT003 duplicate-definition could not finish: `a.py` changed", Location("a.py", 1))
+    real = Finding("SSOT009", "parse-error", Severity.NOTICE, None, "b.py", "`b.py` was not analysed", Location("b.py"))
+    head = Report(rev="h", base=None, concepts=(), findings=(), fail_on="new")
+    base = Report(rev="b", base=None, concepts=(), findings=(stopped, real), fail_on="new")
+    merged = compare(head, base)
+    assert [f.key for f in merged.fixed] == [real.key]
+    assert [(f.key, f.new, f.message) for f in merged.findings] == [
+        (stopped.key, False, "on the base: " + stopped.message)]
+    assert merged.incomplete and not merged.failed
+    assert checkrun.conclusion(merged) == "neutral"
+    assert checkrun.title(merged) == ("Could not finish: 1 rule stopped, their results are missing "
+                                      "(see the notices below)")
+    assert checkrun.summary(merged).split("\n\n")[0] == "### Could not finish"
 
 
 def test_only_a_bots_comment_is_the_status_comment() -> None:
