@@ -147,6 +147,28 @@ def _command(args: argparse.Namespace) -> int:
         return 130
 
 
+def emit(text: str) -> None:
+    """The output, all of it or an error. An unbuffered stdout (PYTHONUNBUFFERED) writes
+    what a pipe takes of a large output and drops the rest without a word when the reader
+    goes away (`| head`), so the bytes go to the descriptor until all are written: a reader
+    gone is BrokenPipeError (exit status 2), not a cut output with the verdict's status."""
+    stream = sys.stdout
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (a test's capture)
+        stream.write(text)
+        return
+    view = memoryview(text.encode(stream.encoding or "utf-8", stream.errors or "strict"))
+    try:
+        stream.flush()
+        while view:
+            view = view[os.write(fd, view):]
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk: said as such
+        raise OSError(exc.errno, f"cannot write the output: {exc.strerror or exc}") from exc
+
+
 def _error(message: str) -> None:
     """Say it on stderr, if stderr is still there (the exit status says it anyway)."""
     with contextlib.suppress(OSError):
@@ -206,7 +228,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     finally:
         bar.close()
         store.close()
-    print(render(report, args.format), end="")
+    emit(render(report, args.format))
     if not config.result.config.concepts and not config.result.problems and args.format == "text":
         print(NO_CONCEPTS_HINT.format(where=config.path or "no config file found"), file=sys.stderr)
     if report.incomplete:  # never a pass (nor a plain failure) that misses what some rule would say
@@ -245,10 +267,18 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     if not all(part.isidentifier() for part in names[0].split(".")):
         path = names.pop(0)
         if not names:
-            print("ssot: error: no names to resolve (give PATH and one or more dotted names)", file=sys.stderr)
+            _error("no names to resolve (give PATH and one or more dotted names)")
             return EXIT_ERROR
+    wrong = [name for name in names if not all(part.isidentifier() for part in name.split("."))]
+    if wrong:
+        _error(f"not a dotted name: {wrong[0]!r} (names are like `pkg.module.Name`)")
+        return EXIT_ERROR
     snapshot = open_snapshot(path, args.rev)
     config = load_config(snapshot, args.config)
+    if config.result.problems:  # roots and excluded paths decide what a name leads to
+        for problem in config.result.problems:
+            _error(f"{problem.path}:{problem.line}: {problem.key + ': ' if problem.key else ''}{problem.message}")
+        return EXIT_ERROR
     store = _store()
     try:
         collected = collect(snapshot, config.result, store)
@@ -258,10 +288,9 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     finally:
         store.close()
     if args.format == "json":
-        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2))
+        emit(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2) + "\n")
     else:
-        for answer in answers:
-            print(resolution_text(answer))
+        emit("".join(resolution_text(answer) + "\n" for answer in answers))
     return EXIT_OK if all(a["status"] in ("resolved", "external") for a in answers) else EXIT_FAIL
 
 

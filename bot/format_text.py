@@ -65,6 +65,15 @@ SEVERITY_COLOR = {Severity.ERROR: RED, Severity.WARNING: YELLOW, Severity.NOTICE
 STATUS_COLOR = {"pass": GREEN, "fail": RED, "skip": DIM}
 
 
+#: control characters as escapes (``\\x1b``, ``\\n``): a path or a name from the analysed
+#: repository never moves the cursor, recolours the terminal, or breaks a finding's line
+_ESCAPES = {c: ascii(chr(c))[1:-1] for c in (*range(0x20), *range(0x7F, 0xA0))}
+
+
+def _clean(text: str) -> str:
+    return text if text.isprintable() else text.translate(_ESCAPES)
+
+
 class _Painter:
     """Wraps text in ANSI codes, or leaves it alone."""
 
@@ -97,7 +106,7 @@ def render_text(report: Report, *, color: bool) -> str:
     others = by_concept.pop(None, [])
     for name, findings in sorted(by_concept.items(), key=lambda item: str(item[0])):
         # findings for a concept the report has no result for (the config dropped it)
-        blocks.append([paint(UNKNOWN_CONCEPT.format(name=name), BOLD),
+        blocks.append([paint(UNKNOWN_CONCEPT.format(name=_clean(str(name))), BOLD),
                        *_finding_lines(findings, compared, paint)])
     if others:
         blocks.append([paint(OTHER_FINDINGS, BOLD), *_finding_lines(others, compared, paint)])
@@ -137,7 +146,7 @@ def _verdict(report: Report, paint: _Painter) -> str:
 
 def _concept_block(concept: ConceptResult, paint: _Painter) -> list[str]:
     status = concept.status.upper()
-    header = CONCEPT_HEADER.format(name=paint(concept.name, BOLD),
+    header = CONCEPT_HEADER.format(name=paint(_clean(concept.name), BOLD),
                                    status=paint(status, BOLD, STATUS_COLOR.get(concept.status, "")))
     if concept.issue is not None:
         header += " " + ISSUE.format(issue=concept.issue)
@@ -149,8 +158,8 @@ def _concept_block(concept: ConceptResult, paint: _Painter) -> list[str]:
 def _canonical_line(concept: ConceptResult) -> str:
     d = concept.canonical
     if d is not None:
-        return CANONICAL.format(dotted=d.dotted, path=d.path, line=d.line)
-    return CANONICAL_UNRESOLVED.format(dotted=concept.canonical_path)
+        return CANONICAL.format(dotted=_clean(d.dotted), path=_clean(d.path), line=d.line)
+    return CANONICAL_UNRESOLVED.format(dotted=_clean(concept.canonical_path))
 
 
 def _table(checks: Sequence[Check], paint: _Painter) -> list[str]:
@@ -161,7 +170,7 @@ def _table(checks: Sequence[Check], paint: _Painter) -> list[str]:
         status = check.status
         if check.status == "skip" and check.detail:
             status = SKIP_STATUS.format(detail=check.detail)
-        rows.append((name, check.expected or EMPTY_CELL, check.actual or EMPTY_CELL, status))
+        rows.append((name, _clean(check.expected) or EMPTY_CELL, _clean(check.actual) or EMPTY_CELL, _clean(status)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     out = []
     for n, row in enumerate(rows):
@@ -182,11 +191,11 @@ def _finding_lines(findings: Iterable[Finding], compared: bool, paint: _Painter,
         if compared:
             mark = paint(NEW_MARK, BOLD) + " " if f.new else " " * MARK_WIDTH
         head = FINDING.format(
-            path=f.location.path, line=f.location.line, column=f.location.column,
-            code=paint(f.code, SEVERITY_COLOR[f.severity]), rule=f.rule, message=f.message)
+            path=_clean(f.location.path), line=f.location.line, column=f.location.column,
+            code=paint(f.code, SEVERITY_COLOR[f.severity]), rule=f.rule, message=_clean(f.message))
         lines.append(INDENT + mark + head)
         if chains and f.chain:
             pad = " " * (len(INDENT) + (MARK_WIDTH if compared else 0) + len(INDENT))
-            lines.append(pad + paint(CHAIN_ARROW.join(f.chain), DIM))
+            lines.append(pad + paint(_clean(CHAIN_ARROW.join(f.chain)), DIM))
     return lines
 

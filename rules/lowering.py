@@ -2,8 +2,10 @@
 
 libcst parses every Python version's grammar. The rewrite keeps each statement on the
 lines it had, so positions reported from the lowered text are the original positions:
-``type X = int`` becomes ``X = int``, ``class A[T]:`` becomes ``class A:``, and an
-f-string becomes a plain string literal with the same number of lines.
+``type X = int`` becomes ``X = TypeAliasType(int)`` (at run time the name holds a type
+alias, not what it stands for: ``X()`` fails, so an alias declared this way is a value, never
+the class), ``class A[T]:`` becomes ``class A:``, and an f-string becomes a plain string
+literal with the same number of lines.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ class _Lower(cst.CSTTransformer):
         return updated.with_changes(type_parameters=None) if updated.type_parameters else updated
 
     def leave_TypeAlias(self, original: cst.TypeAlias, updated: cst.TypeAlias) -> cst.Assign:
-        return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=updated.value)
+        alias = cst.Call(func=cst.Name("TypeAliasType"), args=[cst.Arg(updated.value)])
+        return cst.Assign(targets=[cst.AssignTarget(updated.name)], value=alias)
 
     def leave_FormattedString(self, original: cst.FormattedString, updated: cst.FormattedString) -> cst.BaseExpression:
         newlines = cst.Module([]).code_for_node(original).count("\n")

@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 from rules.shape import class_shape, packed, unnamed
 
-#: Bump when the summary's shape changes; the disk cache is keyed by it.
-FORMAT = 13
+#: Bump when the summary's shape or content changes; the disk cache is keyed by it.
+FORMAT = 14
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -432,7 +432,8 @@ def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
             except (ValueError, UnicodeDecodeError, RecursionError, MemoryError):
                 pass
         message = exc.msg if exc.msg.startswith("invalid syntax") else f"invalid syntax: {exc.msg}"
-        return (message, exc.lineno or 1, exc.offset or 1)
+        # (an unknown coding cookie's error has offset -1: columns count from 1)
+        return (message, max(exc.lineno or 1, 1), max(exc.offset or 1, 1))
     return (str(exc), 1, 1)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import json
 import os
 import pickle
@@ -837,6 +839,21 @@ def test_resolve_takes_a_package_name_for_a_name_not_a_path(tmp_path: Path, caps
     assert run(capsys, "resolve", "./")[0] == 2
 
 
+def test_resolve_refuses_a_broken_config_and_what_is_not_a_dotted_name(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """The config's roots decide where a name leads: a broken one is said (exit 2), never
+    replaced by the defaults; and `a..b` or an empty name is a usage error, not "external"."""
+    repo = make_repo(tmp_path, GOOD)
+    broken = tmp_path / "broken.toml"
+    broken.write_text('roots = ["src"\n')
+    code, out, err = run(capsys, "resolve", str(repo), "app.chat.WebSocketManager", "--config", str(broken))
+    assert (code, out) == (2, "") and err.startswith(f"ssot: error: {broken}:1: not valid TOML")
+    for name in ("a..b", "", "app.chat.", "1app"):
+        code, out, err = run(capsys, "resolve", str(repo), name)
+        assert (code, out) == (2, "") and err == f"ssot: error: not a dotted name: {name!r} (names are like " \
+                                                 "`pkg.module.Name`)\n"
+
+
 def test_console_script_runs(tmp_path: Path) -> None:
     repo = make_repo(tmp_path, GOOD)
     proc = subprocess.run([sys.executable, "-m", "bot.cli", "check", str(repo)], capture_output=True, text=True,
@@ -884,6 +901,34 @@ def test_output_that_cannot_be_written_is_an_error_not_a_pass(tmp_path: Path) ->
     assert piped.stdout is not None and piped.stderr is not None
     piped.stdout.close()  # the reader goes away at once (`| head -0`): no traceback, no noise
     assert piped.wait(60) == 2 and piped.stderr.read() == b""
+
+
+def test_an_output_cut_short_by_its_reader_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader goes away after a few bytes of an output larger than the pipe holds (`|
+    head -c 10`): the pipe takes part of a write, and an unbuffered stdout (PYTHONUNBUFFERED,
+    common in CI images) drops the rest without a word, so the run exited with the verdict's
+    status. Every byte is written, or BrokenPipeError says it was not (exit status 2)."""
+    import threading
+
+    from bot.cli import emit
+
+    reader, writer = os.pipe()
+
+    def head() -> None:
+        time.sleep(0.2)  # while the writer waits for room in the pipe
+        os.read(reader, 10)
+        os.close(reader)
+
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.FileIO(writer, "w"), encoding="utf-8", write_through=True))
+    thread = threading.Thread(target=head)
+    thread.start()
+    try:
+        with pytest.raises(BrokenPipeError):
+            emit("x" * (1 << 20))
+    finally:
+        thread.join()
+        with contextlib.suppress(OSError):
+            sys.stdout.close()
 
 
 def test_parsing_in_processes_from_a_threaded_program(tmp_path: Path) -> None:

@@ -146,3 +146,14 @@ def test_findings_without_a_concept_come_last() -> None:
     text = render_text(report, color=False)
     assert text.index("app/old.py:1:1") < text.index(OTHER_FINDINGS)
     assert text.index(OTHER_FINDINGS) < text.index("app/broken.py:1:7")
+
+
+def test_names_from_the_repository_cannot_drive_the_terminal() -> None:
+    """A file name (or a message quoting one) holds whatever bytes the pull request chose:
+    an escape sequence would recolour or rewrite the reader's terminal, a line break split
+    a finding in two. They are shown as escapes, colour or not."""
+    report = analyze_sources({"app/__init__.py": "", "app/esc\x1b[31mred\n.py": "class A(:\n"})
+    for color in (False, True):
+        text = render_text(report, color=color)
+        assert "esc\\x1b[31mred\\n.py" in text
+        assert "esc\x1b" not in text and "red\n" not in text

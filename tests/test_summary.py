@@ -11,6 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rules.engine import analyze_sources
+from rules.index import Index
+from rules.resolver import Resolver
 from rules.summary import DetailError, FileSummary, summarize
 
 
@@ -28,6 +31,25 @@ def test_bom_and_coding_cookie() -> None:
     assert summarize(b"\xef\xbb\xbfclass A:\n    pass\n").classes[0].name == "A"
     latin = "# -*- coding: latin-1 -*-\nclass B:\n    name = 'caf\xe9'\n".encode("latin-1")
     assert summarize(latin).classes[0].members == ("name",)
+
+
+def test_a_type_statement_binds_a_type_alias_not_what_it_names() -> None:
+    """``type WebSocketManager = Manager`` (Python 3.12) makes a ``TypeAliasType``: calling
+    it fails, so an alias declared this way is not the canonical class (SSOT002 says so),
+    and its type parameters are not names of the module."""
+    report = analyze_sources({
+        "app/__init__.py": "", "app/core.py": "class Manager:\n    pass\n",
+        "app/alias.py": "from app.core import Manager\ntype WebSocketManager = Manager\ntype Box[T = str] = T\n",
+    }, '[[concept]]\nname = "M"\ncanonical = "app.core.Manager"\naliases = ["app.alias.WebSocketManager"]\n')
+    [diverges] = [f for f in report.findings if f.code == "SSOT002"]
+    assert (diverges.path, diverges.line) == ("app/alias.py", 2) and "value" in diverges.message
+    resolver = Resolver(Index({"app/alias.py": summarize(b"type Box[T = str] = T\n")}))
+    assert resolver.resolve("app.alias.Box").definition.kind == "value"  # type: ignore[union-attr]
+
+
+def test_an_unknown_coding_cookie_is_a_parse_error_at_a_real_column() -> None:
+    """Python's error for it has column -1; every format counts from 1."""
+    assert summarize(b"# -*- coding: klingon -*-\nx = 1\n").error == ("invalid syntax: unknown encoding: klingon", 1, 1)
 
 
 def test_columns_count_characters_not_bytes() -> None:
