@@ -216,6 +216,17 @@ def _output(status: int, out: bytes, err: bytes, args: tuple[str, ...]) -> bytes
     return out
 
 
+def _shallow_hint(repo: str) -> str:
+    """Why a revision may be missing: a shallow clone (``actions/checkout`` fetches one commit
+    by default) has no history to find a base in."""
+    try:
+        shallow = _git(repo, "rev-parse", "--is-shallow-repository").strip() == b"true"
+    except SnapshotError:
+        return ""
+    return ("; the clone is shallow: fetch the history it needs (`git fetch --deepen=50`, or "
+            "`fetch-depth: 0` for actions/checkout)" if shallow else "")
+
+
 class GitSnapshot:
     """A revision of a git repository (bare or not), read from objects: nothing checked out."""
 
@@ -225,7 +236,7 @@ class GitSnapshot:
             self.commit = _git(repo, "rev-parse", "--verify", "--end-of-options", f"{rev}^{{commit}}").decode().strip()
         except SnapshotError as exc:
             if "single revision" in str(exc):  # git's "Needed a single revision": say which
-                raise SnapshotError(f"{rev}: not a commit of {repo} ({exc})") from exc
+                raise SnapshotError(f"{rev}: not a commit of {repo} ({exc}){_shallow_hint(repo)}") from exc
             raise SnapshotError(f"{repo}: {rev} cannot be read ({exc})") from exc
         self.rev: str | None = self.commit
         self._entries: dict[str, Entry] | None = None

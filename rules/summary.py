@@ -379,6 +379,9 @@ def _parse(source: bytes) -> _Parsed | tuple[str, int, int]:
     try:
         return _Parsed(_ast_parse(source), False, _wide_lines(source), *_searched(source))
     except (SyntaxError, ValueError) as exc:
+        if source.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return ("the file is UTF-16 (it starts with a UTF-16 byte order mark); Python reads source as "
+                    "UTF-8, or in the encoding a coding cookie names", 1, 1)
         if b"\x00" in source:
             return ("the file contains null bytes", 1, 1)
         newer = _parse_newer_syntax(source)

@@ -562,6 +562,19 @@ def test_config_override_and_pyproject_table(tmp_path: Path, capsys: pytest.Capt
     assert report["concepts"][0]["name"] == "Other"
 
 
+def test_a_base_missing_from_a_shallow_clone_says_the_clone_is_shallow(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """actions/checkout fetches one commit by default: `--base HEAD~1` then names nothing,
+    and the error says how to fetch the history."""
+    repo = make_repo(tmp_path, GOOD, DUPLICATE)
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    code, _, err = run(capsys, "check", str(shallow), "--rev", "HEAD", "--base", "HEAD~1")
+    assert code == 2 and "HEAD~1: not a commit" in err and "the clone is shallow" in err
+    code, _, err = run(capsys, "check", str(repo), "--rev", "HEAD", "--base", "HEAD~5")
+    assert code == 2 and "HEAD~5: not a commit" in err and "shallow" not in err
+
+
 def test_io_and_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "check", str(tmp_path / "missing"))
     assert code == 2 and "no such file" in err

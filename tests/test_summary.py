@@ -47,6 +47,13 @@ def test_a_type_statement_binds_a_type_alias_not_what_it_names() -> None:
     assert resolver.resolve("app.alias.Box").definition.kind == "value"  # type: ignore[union-attr]
 
 
+def test_a_utf16_file_is_named_so() -> None:
+    """Not "null bytes": what the file is, and what Python reads instead."""
+    for bom in ("utf-16-le", "utf-16-be"):
+        error = summarize("\ufeffclass A:\n    pass\n".encode(bom)).error
+        assert error is not None and error[0].startswith("the file is UTF-16")
+
+
 def test_an_unknown_coding_cookie_is_a_parse_error_at_a_real_column() -> None:
     """Python's error for it has column -1; every format counts from 1."""
     assert summarize(b"# -*- coding: klingon -*-\nx = 1\n").error == ("invalid syntax: unknown encoding: klingon", 1, 1)
