@@ -213,7 +213,7 @@ class _Validator:
         known = {"roots", "exclude", "fail_on", "max_file_bytes", "duplicates", "concept"}
         for key in data:
             if key not in known:
-                self.problem(key, f"unknown key `{key}`; known keys: {', '.join(sorted(known))}")
+                self.problem(key, f"is not a known key; known keys: {', '.join(sorted(known))}")
         roots = self.str_list(data, "roots", None)
         if roots is not None and (not roots or not all(map(_inside, roots))):
             self.problem("roots", "must list one or more directories inside the repository (relative paths "
@@ -258,7 +258,7 @@ class _Validator:
             return DuplicatesConfig()
         for key in raw:
             if key not in ("enabled", "min_methods", "threshold"):
-                self.problem(f"duplicates.{key}", f"unknown key `{key}`; known keys: enabled, min_methods, threshold")
+                self.problem(f"duplicates.{key}", "is not a known key; known keys: enabled, min_methods, threshold")
         default = DuplicatesConfig()
         enabled = raw.get("enabled", default.enabled)
         if not isinstance(enabled, bool):
@@ -301,7 +301,7 @@ class _Validator:
                  "issue", "close_issue", "allow"}
         for k in item:
             if k not in known:
-                self.problem(f"{key}.{k}", f"unknown key `{k}`; known keys: {', '.join(sorted(known))}")
+                self.problem(f"{key}.{k}", f"is not a known key; known keys: {', '.join(sorted(known))}")
         ok = True
         name = item.get("name")
         if not isinstance(name, str) or not name.strip():
