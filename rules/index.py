@@ -53,16 +53,24 @@ class Index:
         self.modules: dict[str, Module] = {}
         self.module_of: dict[str, str] = {}  # path -> its primary module name
         namespaces: set[str] = set()
+        # which file gives a name, as Python's path finder picks it: the first root that has
+        # the name wins, and within a root a package (``m/__init__.py``) beats a module
+        # (``m.py``); sorted paths alone put ``m.py`` first, and a later root's path may
+        # sort before an earlier root's
+        ranks: dict[str, tuple[int, bool]] = {}
         for path in sorted(self.files):
-            for root in self.roots:
+            for order, root in enumerate(self.roots):
                 named = module_name(path, root)
                 if named is None:
                     continue
                 name, is_package = named
                 self.module_of.setdefault(path, name)
-                # a regular module or package wins over a namespace package; first root wins
-                existing = self.modules.get(name)
-                if existing is None or existing.path is None:
+                # a regular module or package wins over a namespace package (added below,
+                # for the names no file gives)
+                rank = (order, not is_package)
+                existing = ranks.get(name)
+                if existing is None or rank < existing:
+                    ranks[name] = rank
                     self.modules[name] = Module(name, path, is_package, self.files[path])
                 package = name.rpartition(".")[0]
                 while package and package not in namespaces:  # and its parents, once

@@ -1,10 +1,13 @@
 """What does ``a.b.C`` name at runtime? Answered from the index alone, never by importing.
 
 The resolver follows what Python does at import time: ``from m import X as Y``,
-``import a.b as c`` then ``c.X``, module-level ``Y = X`` chains, package re-exports,
-relative imports, ``from m import *`` (honouring ``__all__``), and each branch of an
-``if``/``try`` as an alternative. Every answer carries the chain of hops that led to it.
-Cycles end in an "unresolved" answer naming the cycle.
+``import a.b as c`` then ``c.X`` (``c`` is the package's attribute ``b``, which its
+``__init__`` may rebind), module-level ``Y = X`` chains, package re-exports, relative
+imports, ``from m import *`` (honouring ``__all__``; without it, also the submodules the
+package's ``__init__`` imports), and each branch of an ``if``/``try`` as an alternative. A
+star import of a module outside the repository, whose names cannot be known, gives the
+names nothing in the repository binds. Every answer carries the chain of hops that led to
+it. Cycles end in an "unresolved" answer naming the cycle.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Resolver:
         self._active: list[tuple[str, int]] = []
         self._cycles = 0  # cycle answers given so far; results that saw one are not cached
         self._provides_cache: dict[tuple[str, str], str] = {}  # (module, name) -> does `import *` bind it
+        self._imported_cache: dict[str, frozenset[str]] = {}  # module -> the modules it imports at import time
         self._star_cycles = 0
 
     # -- public ---------------------------------------------------------------------
@@ -107,7 +111,7 @@ class Resolver:
             if module is None:
                 continue
             if i == len(parts):
-                return [self._module_target(module, (f"{module_name} (module, {module.path or 'namespace package'})",))]
+                return self._imported_module(module)
             current = [self._module_target(module, ())]
             for j, attr in enumerate(parts[i:], i):
                 previous = current
@@ -182,11 +186,8 @@ class Resolver:
                 found = self._bindings(module_name, exports[attr], chain)
             else:
                 found = self._chained(module_name, summary.stars, attr, chain)
-            if sub is not None and any(t.cyclic for t in found):
-                # importing a submodule binds it as its package's attribute: re-exports of
-                # that name which only lead back to themselves (`from . import sub` in the
-                # package's __init__) hold the submodule
-                found = [t for t in found if not t.cyclic] + [self._submodule(sub, chain)]
+            if sub is not None:
+                found = self._or_submodule(module_name, attr, sub, found, chain)
             if found or attr in exports:
                 return _merge(found)
         if sub is not None:
@@ -194,6 +195,39 @@ class Resolver:
         if summary is not None and summary.error is not None:
             return [Target("unresolved", None, chain, f"`{module.path}` could not be parsed")]
         return [Target("unresolved", None, chain, f"module `{module_name}` has no name `{attr}`")]
+
+    def _imported_module(self, module: Module) -> list[Target]:
+        """What ``import a.b as c`` binds to ``c`` (and what the whole name ``a.b`` names).
+
+        Since Python 3.7 that is ``getattr(a, "b")`` once ``a.b`` is imported, which a
+        package's ``__init__`` may have rebound after importing the submodule itself
+        (``from .main import main``, as ``unittest`` does). A package that binds the name
+        without importing the submodule loses it: importing the submodule later binds the
+        submodule in its place."""
+        package, _, attr = module.name.rpartition(".")
+        if not package or not self._imports_submodule(package, attr):
+            return [self._module_target(module, (f"{module.name} (module, {module.path or 'namespace package'})",))]
+        return self._module_attribute(package, attr, ())
+
+    def _or_submodule(self, module_name: str, attr: str, sub: Module, found: list[Target],
+                      chain: tuple[str, ...]) -> list[Target]:
+        """A package's attribute that is also the name of one of its submodules: what the
+        package's statements bind it to (``found``), and the submodule where they may not."""
+        if any(t.cyclic for t in found):
+            # importing a submodule binds it as its package's attribute: re-exports of
+            # that name which only lead back to themselves (`from . import sub` in the
+            # package's __init__) hold the submodule
+            return [t for t in found if not t.cyclic] + [self._submodule(sub, chain)]
+        bound = self._binds(module_name, attr, frozenset())
+        if bound == "yes":
+            return found
+        if bound == "outside":
+            # the resolver assumes an outside module's star import binds only the names
+            # nothing in the repository binds, and the submodule is one
+            return [self._submodule(sub, chain)]
+        # bound on some paths only: on the others the package has no such attribute, so
+        # `from pkg import sub` (and `import pkg.sub as s`) imports the submodule
+        return [*found, self._submodule(sub, chain)]
 
     def _submodule(self, sub: Module, chain: tuple[str, ...]) -> Target:
         return self._module_target(sub, (*chain[:-1], f"{sub.name} (module, {sub.path or 'namespace package'})"))
@@ -208,7 +242,8 @@ class Resolver:
     def _star_provides(self, module_name: str, star: int, attr: str, seen: frozenset[str]) -> str:
         """Does ``from <source> import *`` (binding ``star`` in ``module_name``) bind ``attr``?
 
-        "yes", "no", or "maybe" when the source binds it on some paths only."""
+        "yes", "no", "maybe" when the source binds it on some paths only, or "outside" when
+        only a module outside the repository may bind it (see :func:`_after_star`)."""
         source = self._star_source(module_name, star)
         return "no" if source is None else self._exports_star(source, attr, seen)
 
@@ -228,20 +263,73 @@ class Resolver:
 
     def _star_exports(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
         module = self.index.modules.get(module_name)
-        if module is None or module.summary is None or module.summary.error is not None:
+        if module is None:
+            if attr.startswith("_") or module_name.partition(".")[0] in self.index.modules:
+                return "no"  # a private name, or a module of the repository's that is not there
+            # a module outside the repository: what it exports is unknown (see _after_star)
+            return "outside"
+        if module.summary is None or module.summary.error is not None:
             return "no"
         summary = module.summary
         if summary.all_names is not None:
             return "yes" if attr in summary.all_names else "no"
         if attr.startswith("_"):
             return "no"
+        bound = self._binds(module_name, attr, seen)
+        if bound != "yes" and self._imports_submodule(module_name, attr):
+            # importing a submodule binds its name in the package, and `import *` without
+            # `__all__` copies every public name. Only the package's own module-level
+            # imports are counted: a submodule some other module imported before the star
+            # import ran is in the package's namespace too, which is not followed here.
+            return "yes"
+        return bound
+
+    def _binds(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
+        """Does the module leave ``attr`` bound when it has run: "yes", "no", "maybe" or "outside"?"""
+        summary = self._summary(module_name)
         exports = dict(summary.exports)
         if attr in exports:
             return self._bound(module_name, exports[attr], seen)
         return self._chain_binds(module_name, summary.stars, attr, seen)
 
+    def _imports_submodule(self, module_name: str, attr: str) -> bool:
+        """Do the package's module-level statements import its submodule ``attr`` (or one
+        below it)?"""
+        module = self.index.modules[module_name]
+        sub = f"{module_name}.{attr}"
+        if not module.is_package or module.summary is None or module.summary.error is not None \
+                or sub not in self.index.modules:
+            return False  # (a namespace package, or a file that could not be parsed, runs nothing)
+        imported = self._imported_cache.get(module_name)
+        if imported is None:
+            imported = self._imported_cache[module_name] = self._imported(module_name)
+        return any(name == sub or name.startswith(sub + ".") for name in imported)
+
+    def _imported(self, module_name: str) -> frozenset[str]:
+        """The modules a module's module-level statements import, absolute: ``x`` and
+        ``x.name`` for ``from x import name`` (``name`` may be a submodule), ``x`` for
+        ``from x import *`` and ``import x [as y]``."""
+        summary = self._summary(module_name)
+        names: set[str] = set()
+        plain: set[tuple[int, int]] = set()
+        for binding in summary.bindings:
+            if binding.kind in ("import", "star"):
+                source = self.index.absolute(module_name, binding.module, binding.level)
+                if source is not None:
+                    names.add(source)
+                    if binding.kind == "import":
+                        names.add(f"{source}.{binding.name}")
+            elif binding.kind == "module":
+                plain.add((binding.line, binding.col))
+        # `import a.b` binds `a` only: the header's list of every import statement (those
+        # in functions too, which do not run at import time) has the dotted name, at the
+        # line and column of the module-level binding
+        names.update(i.module for i in summary.imports if not i.name and (i.line, i.col) in plain)
+        return frozenset(names)
+
     def _bound(self, module_name: str, ids: tuple[int, ...], seen: frozenset[str]) -> str:
-        """Do these alternative bindings leave their name bound: "yes", "no" or "maybe"?"""
+        """Do these alternative bindings leave their name bound: "yes", "no", "maybe" or
+        "outside" (see :func:`_after_star`)?"""
         answers = set()
         bindings = self._summary(module_name).bindings
         for binding in (bindings[i] for i in ids):
@@ -280,9 +368,10 @@ class Resolver:
         return _either(answers)
 
     def _chained(self, module_name: str, stars: tuple[int, ...], attr: str, chain: tuple[str, ...],
-                 visited: set[int] | None = None) -> list[Target]:
+                 visited: set[int] | None = None, memo: dict[int, str] | None = None) -> list[Target]:
         """What these alternative last star imports (each linked to the ones before it) bind ``attr`` to."""
         visited = set() if visited is None else visited
+        memo = {} if memo is None else memo  # _chain_binds' answers, for the star imports before an outside one
         found: list[Target] = []
         bindings = self._summary(module_name).bindings
         for star in stars:
@@ -290,10 +379,13 @@ class Resolver:
                 continue
             visited.add(star)
             provides = self._star_provides(module_name, star, attr, frozenset())
+            earlier = bindings[star].targets
+            if provides == "outside":
+                provides = _gaps(self._chain_binds(module_name, earlier, attr, frozenset(), memo) if earlier else "no")
             if provides != "no":
                 found += self._star_lookup(module_name, star, attr, chain)
-            if provides != "yes" and bindings[star].targets:
-                found += self._chained(module_name, bindings[star].targets, attr, chain, visited)
+            if provides != "yes" and earlier:
+                found += self._chained(module_name, earlier, attr, chain, visited, memo)
         return _merge(found)
 
     def _star_lookup(self, module_name: str, star: int, attr: str, chain: tuple[str, ...]) -> list[Target]:
@@ -350,7 +442,7 @@ class Resolver:
             target = self.index.modules.get(binding.module)
             if target is None:
                 return [Target("external", None, (f"{binding.module} (outside the repository)",), binding.module)]
-            return [self._module_target(target, (f"{binding.module} (module, {target.path or 'namespace package'})",))]
+            return self._imported_module(target)
         if kind == "import":
             source = self.index.absolute(module_name, binding.module, binding.level)
             if source is None:
@@ -367,6 +459,8 @@ class Resolver:
             return self._ref(module_name, binding)
         if kind == "starname":
             provides = self._star_provides(module_name, binding.star, binding.name, frozenset())
+            if provides == "outside":
+                provides = _gaps(self._bound(module_name, binding.targets, frozenset()))
             found = self._star_lookup(module_name, binding.star, binding.name, ()) if provides != "no" else []
             if provides != "yes":
                 if binding.targets:
@@ -396,8 +490,26 @@ class Resolver:
 
 
 def _after_star(via: str, before: str) -> str:
-    """Is a name bound after a star import that binds it ``via``, when it was ``before``?"""
-    return "yes" if "yes" in (via, before) else before if via == "no" else "maybe"
+    """Is a name bound after a star import that binds it ``via``, when it was ``before``?
+
+    "outside": a star import of a module outside the repository, whose names the resolver
+    cannot know. It is taken to bind a public name on the paths where nothing in the
+    repository bound it before (a name nothing else binds comes from there), and never to
+    hide a binding the repository made: ``class Config`` then ``from json import *`` keeps
+    the class. A deliberate approximation: Python would replace the class, were ``Config``
+    one of ``json``'s names.
+    """
+    if "yes" in (via, before):
+        return "yes"
+    if via == "no":
+        return before
+    return "outside" if via == "outside" and before in ("no", "outside") else "maybe"
+
+
+def _gaps(before: str) -> str:
+    """Where a star import answered "outside" binds a name that was ``before``: on the paths
+    where nothing bound it (an earlier outside star import's name may be its too)."""
+    return {"yes": "no", "no": "yes"}.get(before, "maybe")
 
 
 def _either(answers: set[str]) -> str:

@@ -92,6 +92,75 @@ def test_namespace_packages_resolve_without_init_files() -> None:
     assert ns.status == "resolved" and ns.definition is not None and ns.definition.kind == "module"
 
 
+def test_a_package_beats_a_module_of_the_same_name_and_the_first_root_beats_later_ones() -> None:
+    # regression: the first path in sorted order won: `mod.py` sorts before `mod/__init__.py`,
+    # and `app/x.py` (root ".") before `src/app/x.py` (root "src", listed first)
+    r = resolver({
+        "p1/__init__.py": "",
+        "p1/mod.py": "class FromFile:\n    pass\n",
+        "p1/mod/__init__.py": "class FromPackage:\n    pass\n",
+        "src/app/__init__.py": "",
+        "src/app/x.py": "class FromSrc:\n    pass\n",
+        "app/__init__.py": "",
+        "app/x.py": "class FromDot:\n    pass\n",
+        "src/ns/inner.py": "",
+        "ns.py": "class Module:\n    pass\n",
+    }, roots=("src", "."))
+    modules = r.index.modules
+    assert (modules["p1.mod"].path, modules["p1.mod"].is_package) == ("p1/mod/__init__.py", True)
+    assert modules["app.x"].path == "src/app/x.py"
+    # a namespace package (src/ns) in an earlier root does not hide a module in a later one
+    assert modules["ns"].path == "ns.py"
+    assert defs(r.resolve("p1.mod.FromPackage")) == {("p1.mod", "FromPackage", "class")}
+    assert r.resolve("p1.mod.FromFile").status == "unresolved"
+
+
+def test_a_submodule_name_its_package_rebinds_names_the_packages_value() -> None:
+    # regression: the longest module prefix won, so `pkg.main` and `import pkg.main as m`
+    # were the submodule even though pkg/__init__.py rebinds `main` (as `unittest.main`)
+    r = resolver({
+        "pkg/__init__.py": "from .main import main\n",
+        "pkg/main.py": "class TestProgram:\n    pass\n\nmain = TestProgram\n",
+        "pkg/other.py": "class O:\n    pass\n",
+        "user.py": "import pkg.main as m\nfrom pkg import main as m2\nimport pkg\nm3 = pkg.main\n"
+                   "import pkg.other as o\n",
+    })
+    for name in ("pkg.main", "user.m", "user.m2", "user.m3"):
+        assert defs(r.resolve(name)) == {("pkg.main", "TestProgram", "class")}, name
+    # a longer name still goes through the module, as `from pkg.main import TestProgram` does
+    assert defs(r.resolve("pkg.main.TestProgram")) == {("pkg.main", "TestProgram", "class")}
+    assert r.resolve("pkg.main.main").status == "resolved"
+    # nothing rebinds `other`: the submodule, with the chain it always had
+    assert r.resolve("pkg.other").chain == ("pkg.other (module, pkg/other.py)",)
+    assert r.resolve("user.o").chain == ("user.o", "pkg.other (module, pkg/other.py)")
+
+
+def test_a_submodule_name_its_package_binds_without_importing_it_is_the_submodule_once_imported() -> None:
+    # `import pkg.codec` loads the submodule after pkg/__init__.py ran and binds it in the
+    # package over `codec`; `from pkg import codec` alone finds the package's value
+    r = resolver({
+        "pkg/__init__.py": "from json import loads as codec\n",
+        "pkg/codec.py": "class Codec:\n    pass\n",
+        "user.py": "import pkg.codec as c\nfrom pkg import codec as c2\n",
+    })
+    for name in ("pkg.codec", "user.c"):
+        assert defs(r.resolve(name)) == {("pkg.codec", "", "module")}, name
+    assert r.resolve("user.c2").reason == "json.loads"
+
+
+def test_a_submodule_name_its_package_binds_on_some_paths_only_may_be_the_submodule() -> None:
+    # on the other paths `from pkg import main` finds no attribute and imports the submodule
+    r = resolver({
+        "pkg/__init__.py": "if FLAG:\n    from .main import main\n",
+        "pkg/main.py": "class TestProgram:\n    pass\n\nmain = TestProgram\n",
+        "user.py": "import pkg.main as m\nfrom pkg import main as m2\n",
+    })
+    for name in ("pkg.main", "user.m", "user.m2"):
+        res = r.resolve(name)
+        assert res.status == "ambiguous", name
+        assert defs(res) == {("pkg.main", "TestProgram", "class"), ("pkg.main", "", "module")}, name
+
+
 # -- star imports ------------------------------------------------------------------------
 
 
@@ -105,6 +174,93 @@ def test_star_import_honours_all_and_skips_private_names() -> None:
     assert defs(r.resolve("p.C")) == {("p.open", "C", "class")}
     assert r.resolve("p.B").status == "unresolved"
     assert r.resolve("p._D").status == "unresolved"
+
+
+def test_star_import_of_a_module_outside_the_repository_provides_the_names_nothing_else_binds() -> None:
+    # regression: `from json import *` bound nothing, so `JSONDecoder` was "no name" here
+    # and the fallback's class alone (for `decimal`: _pydecimal, where Python uses _decimal)
+    r = resolver({
+        "pkg/__init__.py": "",
+        "pkg/shim.py": "from json import *\n",
+        "a.py": "from json import *\n",
+        "b.py": "from a import *\n",
+        "fallback.py": "class JSONDecoder:\n    pass\n",
+        "mod.py": "try:\n    from json import *\nexcept ImportError:\n    from fallback import *\nD = JSONDecoder\n",
+    })
+    for name in ("pkg.shim.JSONDecoder", "b.JSONDecoder"):
+        res = r.resolve(name)
+        assert (res.status, res.reason) == ("external", "json.JSONDecoder"), name
+    for name in ("mod.JSONDecoder", "mod.D"):
+        res = r.resolve(name)
+        assert res.status == "ambiguous", name
+        assert {t.reason for t in res.candidates if t.status == "external"} == {"json.JSONDecoder"}, name
+        assert defs(res) == {("fallback", "JSONDecoder", "class")}, name
+    # without `__all__`, no star import binds a private name
+    assert r.resolve("pkg.shim._private").status == "unresolved"
+
+
+def test_star_import_of_a_module_outside_the_repository_never_hides_what_the_repository_binds() -> None:
+    # the resolver cannot know an outside module's names: it lets such a star import give a
+    # name only where nothing in the repository bound it (were `Config` one of json's names,
+    # Python would replace the class; the resolver keeps it)
+    r = resolver({
+        "p/__init__.py": "from json import *\n",
+        "p/decoder.py": "class Mine:\n    pass\n",
+        "p/config.py": "class Config:\n    pass\nfrom json import *\n",
+        "p/later.py": "from json import *\nclass Config:\n    pass\n",
+        "p/some.py": "if FLAG:\n    class Config:\n        pass\nfrom json import *\n",
+        "a.py": "from json import *\n",
+        "c.py": "class JSONDecoder:\n    pass\nfrom a import *\n",
+        "user.py": "import p\nD = p.decoder.Mine\n",
+        "missing.py": "from p.gone import *\n",
+    })
+    for name in ("p.config.Config", "p.later.Config"):
+        assert r.resolve(name).status == "resolved", name
+    some = r.resolve("p.some.Config")
+    assert some.status == "ambiguous"
+    assert defs(some) == {("p.some", "Config", "class")}
+    assert {t.reason for t in some.candidates if t.status == "external"} == {"json.Config"}
+    # nor through an in-repository module that took the name from outside
+    assert defs(r.resolve("c.JSONDecoder")) == {("c", "JSONDecoder", "class")}
+    assert r.resolve("c.JSONDecoder").status == "resolved"
+    # a submodule of the package is not one of the outside module's names
+    assert defs(r.resolve("user.D")) == {("p.decoder", "Mine", "class")}
+    # a module of the repository that is not there binds nothing
+    assert r.resolve("missing.X").status == "unresolved"
+
+
+def test_star_import_from_a_package_without_all_gives_the_submodules_its_init_imports() -> None:
+    # regression: importing p.sub binds `sub` in p's namespace, which `from p import *`
+    # copies; it was "name `sub` is not defined"
+    inits = {
+        "from .sub import f\n": True,
+        "from p.sub import f\n": True,
+        "from .sub.deep import g\n": True,
+        "from .sub import *\n": True,
+        "import p.sub\n": True,
+        "import p.sub as s\n": True,
+        "from . import sub as s\n": True,
+        "import p.other\n": False,
+        "def later():\n    import p.sub\n": False,  # runs only when called
+        "": False,
+    }
+    for init, exported in inits.items():
+        r = resolver({
+            "p/__init__.py": init,
+            "p/sub/__init__.py": "class C:\n    pass\ndef f():\n    pass\n",
+            "p/sub/deep.py": "def g():\n    pass\n",
+            "p/other.py": "",
+            "user.py": "from p import *\nC2 = sub.C\n",
+        })
+        assert (defs(r.resolve("user.C2")) == {("p.sub", "C", "class")}) is exported, init
+        assert (r.resolve("user.sub").status == "resolved") is exported, init
+    r = resolver({
+        "p/__init__.py": "from ._impl import f\n",
+        "p/_impl.py": "def f():\n    pass\n",
+        "user.py": "from p import *\n",
+    })
+    assert r.resolve("user._impl").status == "unresolved"  # a private name is never copied
+    assert r.resolve("user.f").status == "resolved"
 
 
 def test_a_later_star_import_wins() -> None:
@@ -334,6 +490,13 @@ def test_many_conditional_star_imports_stay_fast() -> None:
     assert r.resolve("p.m.Missing").status == "unresolved"
     assert r.resolve("p.m.Y").status == "unresolved"
     assert steps() < 5_000  # not 2**40 combinations of branches
+    # star imports of a module outside the repository: what each gives depends on all before it
+    lines = "".join(f"if F{k}:\n    from json import *\nelse:\n    from .b import *\n" for k in range(40))
+    r = resolver({"p/__init__.py": "", "p/b.py": "class X:\n    pass\n", "p/m.py": lines + "Y = X\n"})
+    steps = _counting(r)
+    assert r.resolve("p.m.Missing").status == "external"
+    assert defs(r.resolve("p.m.Y")) == {("p.b", "X", "class")} and r.resolve("p.m.Y").status == "ambiguous"
+    assert steps() < 5_000
 
 
 def _counting(r):  # type: ignore[no-untyped-def]

@@ -37,12 +37,13 @@ for Python's union over runs to be that exact answer:
   resolver keeps the body's path open, as it cannot know that a module it does not see
   (a compiled extension, say) is missing at run time, and a star import in the
   alternative would make that path differ from Python's for every other name.
-* Correlated star imports. Python takes a module's branches once per run, so two star
-  imports into one module of modules with names bound on some paths only are correlated
-  (the second may overwrite what a statement between them read from the first, on exactly
-  the paths where the first bound nothing), which a path-insensitive resolver does not
-  model: there it answers a superset, and such examples are held to that (what Python
-  bound is among the resolver's definitions).
+* Correlated star imports. Python takes a module's branches once per run, so a star
+  import of a module with names bound on some paths only is correlated with every other
+  import into the same module (``from pa import B; A = B; from pa import *``: the star
+  replaces ``A`` on exactly the runs where ``pa`` bound it, and ``B`` is then the value
+  of those runs), which a path-insensitive resolver does not model: there it answers a
+  superset, and such examples are held to that (what Python bound is among the resolver's
+  definitions).
 * Import order. Apart from the deliberate cycle, imports only go "down" a random rank
   order of the modules, counting the parent packages Python initialises on the way
   (importing ``p.sub.m`` first runs ``p/sub/__init__.py``). Then no module reads a name
@@ -64,7 +65,9 @@ for Python's union over runs to be that exact answer:
   never import are not compared (the resolver does not model a module failing).
 * Module names are unique over the whole graph and never in the pool: importing a
   submodule binds it as an attribute of its package, and a star import copies such
-  attributes, neither of which the resolver tracks for names that could clash.
+  attributes. The resolver follows those only in part (a star import copies the submodules
+  the package's own ``__init__`` imports, not those other modules imported before it ran),
+  and which of them Python has bound depends on import order.
 * ``if TYPE_CHECKING:`` bodies never run; they may import anything, even upward.
 
 150 examples by default (about 20 s); ``ORACLE_EXAMPLES=2000`` runs a deeper search. Under
@@ -109,6 +112,8 @@ class Mod:
     all_names: list[str] | None = None
     #: star imports made here of modules with a name bound on some paths only
     maybe_stars: int = 0
+    #: import statements made here (of any kind)
+    imports: int = 0
 
     @property
     def path(self) -> str:
@@ -134,8 +139,8 @@ class Graph:
 
     @property
     def correlated(self) -> bool:
-        """Some module has two star imports whose outcomes Python ties together."""
-        return any(m.maybe_stars > 1 for m in self.mods.values())
+        """Some module has a star import whose outcome Python ties to another import's."""
+        return any(m.maybe_stars and m.imports > 1 for m in self.mods.values())
 
     def describe(self) -> str:
         out = []
@@ -161,7 +166,9 @@ def _can_import(graph: Graph, importer: Mod, target: Mod) -> bool:
 
 
 def _from(importer: Mod, target: str, relative: bool) -> str:
-    """``from <this> import ...`` text for ``target`` seen from ``importer``."""
+    """``from <this> import ...`` text for ``target`` seen from ``importer`` (one more
+    import of ``importer``'s)."""
+    importer.imports += 1
     if not relative or target.split(".")[0] != importer.name.split(".")[0]:
         return target
     mine = importer.package.split(".")
@@ -296,6 +303,8 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
         as_name = draw(st.sampled_from(CLASS_NAMES))
         hows = ["import-as", "import", "from-as", "from"] if "." in target.name else ["import-as"]
         how = draw(st.sampled_from(hows))
+        if how in ("import-as", "import"):
+            mod.imports += 1
         if how == "import-as":  # import p.m as ma; Y = ma.X
             alias = draw(st.sampled_from(ALIASES))
             text, ref = f"import {target.name} as {alias}", alias
