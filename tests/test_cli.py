@@ -1025,3 +1025,24 @@ def test_a_config_named_on_the_command_line_must_be_a_small_regular_file(tmp_pat
                       (big, "over 1 MiB: not a config file")):
         code, out, err = run(capsys, "check", str(tmp_path), "--config", str(name))
         assert (code, out) == (2, "") and err == f"ssot: error: {name}: {why}\n"
+
+
+def test_a_directory_that_cannot_be_listed_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files cannot even be named, so no notice can stand on them: a warning says what
+    was not analysed, and the rest runs."""
+    from bot import snapshot
+
+    write(tmp_path, {**GOOD, "app/hidden/x.py": "class WebSocketManager:\n    pass\n"})
+    real = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).endswith("hidden"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(snapshot.os, "scandir", scandir)
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 0 and out.rstrip().endswith("PASS")
+    assert err == ("ssot: warning: app/hidden: the directory cannot be listed (Permission denied); "
+                   "its files are not analysed\n")
