@@ -41,7 +41,7 @@ NEUTRAL_SUMMARY = (
 SUPERSEDED_REASON = "a newer commit ({sha}) was pushed; its check replaces this one"
 STOPPED_REASON = "the server stopped before the check finished"
 CONFIG_BROKEN_REASON = "the configuration on the base branch is invalid ({count} problem{s}); fix it there first"
-STOPPED_REASON = "{count} rule{s} stopped, their results are missing (see the notices below)"
+RULES_STOPPED_REASON = "{count} rule{s} stopped, their results are missing (see the notices below)"
 CUT_NOTE = (
     "\n\n… the summary was cut at GitHub's limit of 65,535 characters. The new findings are "
     "annotated on their lines (the first 1,000); `ssot check` lists them all."
@@ -139,7 +139,7 @@ def title(report: Report) -> str:
         return one_line(NEUTRAL_TITLE.format(reason=_config_reason(report)))
     if report.incomplete:
         stopped = len(report.stopped)
-        return one_line(NEUTRAL_TITLE.format(reason=STOPPED_REASON.format(count=stopped, s=_s(stopped))))
+        return one_line(NEUTRAL_TITLE.format(reason=RULES_STOPPED_REASON.format(count=stopped, s=_s(stopped))))
     failing = report.failing
     if failing:
         counts = Counter(f.code for f in failing)

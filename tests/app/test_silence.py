@@ -57,6 +57,7 @@ async def test_a_server_stopping_completes_running_and_waiting_checks(
         [run] = github.runs_for(head)
         assert (run["status"], run["conclusion"]) == ("completed", "neutral")
         assert run["output"]["title"] == checkrun.NEUTRAL_TITLE.format(reason=checkrun.STOPPED_REASON)
+        assert "the server stopped" in run["output"]["title"]
 
 
 async def test_a_server_stopping_does_not_wait_for_an_analysis_it_cannot_stop(
