@@ -129,8 +129,9 @@ class DirectorySnapshot:
             try:
                 scan = list(os.scandir(os.path.join(self.root, rel)))
             except OSError as exc:  # not a file to report on: said, not silently left out
-                if rel:
-                    warn(f"{rel}: the directory cannot be listed ({exc.strerror or exc}); its files are not analysed")
+                if not rel:
+                    raise SnapshotError(f"{self.root}: the directory cannot be listed ({exc.strerror or exc})") from exc
+                warn(f"{rel}: the directory cannot be listed ({exc.strerror or exc}); its files are not analysed")
                 continue
             for item in scan:
                 path = f"{rel}/{item.name}" if rel else item.name

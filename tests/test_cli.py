@@ -1037,7 +1037,7 @@ def test_a_directory_that_cannot_be_listed_is_said(tmp_path: Path, capsys: pytes
     real = os.scandir
 
     def scandir(path):  # type: ignore[no-untyped-def]
-        if str(path).endswith("hidden"):
+        if str(path).rstrip("/").endswith("hidden"):
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
@@ -1046,3 +1046,7 @@ def test_a_directory_that_cannot_be_listed_is_said(tmp_path: Path, capsys: pytes
     assert code == 0 and out.rstrip().endswith("PASS")
     assert err == ("ssot: warning: app/hidden: the directory cannot be listed (Permission denied); "
                    "its files are not analysed\n")
+    hidden = tmp_path / "app" / "hidden"
+    code, out, err = run(capsys, "check", str(hidden))  # the directory to check itself: nothing to say PASS on
+    assert (code, out) == (2, "")
+    assert err == f"ssot: error: {hidden}: the directory cannot be listed (Permission denied)\n"
