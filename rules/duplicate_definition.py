@@ -38,9 +38,12 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
             if matches(path, concept.allow):
                 continue
             module = ctx.module_of(path)
+            source = concept.preferred or concept.canonical
+            if source.rpartition(".")[0] == module:  # the preferred path is this very module's: import the canonical
+                source = concept.canonical
             findings.append(finding(rule, concept, f"{module}.{cls.qualname}", MESSAGE.format(
                 qualname=cls.qualname, module=module, concept=concept.name, canonical=canonical.dotted,
-                where=f"{canonical.path}:{canonical.line}", preferred=concept.preferred or concept.canonical),
+                where=f"{canonical.path}:{canonical.line}", preferred=source),
                 Location(path, cls.line, cls.col, cls.end_line), related=(definition_location(canonical),)))
     count = 1 + len(findings)
     return Outcome(tuple(findings), expected="1 definition", actual=f"{count} definition{'s' if count > 1 else ''}")

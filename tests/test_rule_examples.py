@@ -62,3 +62,15 @@ def test_a_rule_that_crashes_on_one_concept_keeps_its_answers_for_the_others(mon
     [notice] = [f for f in report.findings if f.symbol.startswith("crash:")]
     assert notice.concept == "B" and notice.code == "SSOT003"
     assert calls == ["A", "B"]  # once each: the table and the findings share the outcome
+
+
+def test_a_duplicate_in_the_preferred_module_is_told_to_import_the_canonical() -> None:
+    """The preferred path's module defining its own class: "import it from the preferred
+    path" would name the duplicate itself."""
+    config = ('[[concept]]\nname = "Client"\ncanonical = "app.impl.Client"\naliases = ["app.Client"]\n'
+              'preferred = "app.Client"\n')
+    files = {"app/__init__.py": "from app.impl import Client as _C\n\n\nclass Client(_C):\n    pass\n",
+             "app/impl.py": "class Client:\n    pass\n", "app/other.py": "class Client:\n    pass\n"}
+    found = {f.path: f.message for f in analyze_sources(files, config).findings if f.code == "SSOT003"}
+    assert "import it from `app.impl.Client` instead" in found["app/__init__.py"]
+    assert "import it from `app.Client` instead" in found["app/other.py"]
