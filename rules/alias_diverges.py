@@ -57,7 +57,7 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 related=(definition_location(canonical),)))
             break
     return Outcome(tuple(findings), expected=f"every alias is {canonical.dotted}",
-                   actual=f"{len(concept.aliases) - diverging} of {len(concept.aliases)} aliases are")
+                   actual=f"{len(concept.aliases) - diverging} of {len(concept.aliases)} aliases")
 
 
 _CONFIG = """

@@ -68,7 +68,7 @@ def test_exact_output_with_a_base() -> None:
           "status": "pass",
           "detail": "",
           "expected": "every alias is app.core.Manager",
-          "actual": "0 of 0 aliases are"
+          "actual": "0 of 0 aliases"
         },
         {
           "code": "SSOT003",

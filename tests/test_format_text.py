@@ -45,13 +45,13 @@ def test_without_a_base() -> None:
 Manager: FAIL (issue #12)
   canonical: app.core.UnifiedManager (app/core.py:1)
 
-  check                         expected                                actual              status
-  SSOT001 alias-unresolved      2 paths resolve                         2 resolve           pass
-  SSOT002 alias-diverges        every alias is app.core.UnifiedManager  0 of 1 aliases are  fail
-  SSOT003 duplicate-definition  1 definition                            3 definitions       fail
-  SSOT004 signature-mismatch    __init__(self)  [object.__init__]       same                pass
-  SSOT005 interface-missing     -                                       -                   skip: no `interface` configured
-  SSOT006 factory-mismatch      -                                       -                   skip: no `factory` configured
+  check                         expected                                actual          status
+  SSOT001 alias-unresolved      2 paths resolve                         2 resolve       pass
+  SSOT002 alias-diverges        every alias is app.core.UnifiedManager  0 of 1 aliases  fail
+  SSOT003 duplicate-definition  1 definition                            3 definitions   fail
+  SSOT004 signature-mismatch    __init__(self)  [object.__init__]       same            pass
+  SSOT005 interface-missing     -                                       -               skip: no `interface` configured
+  SSOT006 factory-mismatch      -                                       -               skip: no `factory` configured
 
   app/compat.py:1:1: SSOT002 alias-diverges `app.compat.Manager` resolves to `app.legacy.Manager (class, line 1)`, not the canonical `app.core.UnifiedManager`; re-export it: `from app.core import UnifiedManager as Manager`
     app.compat.Manager → app.legacy.Manager (class, line 1)
@@ -71,13 +71,13 @@ def test_with_a_base_marks_new_and_lists_fixed() -> None:
 Manager: FAIL (issue #12)
   canonical: app.core.UnifiedManager (app/core.py:1)
 
-  check                         expected                                actual              status
-  SSOT001 alias-unresolved      2 paths resolve                         2 resolve           pass
-  SSOT002 alias-diverges        every alias is app.core.UnifiedManager  0 of 1 aliases are  fail
-  SSOT003 duplicate-definition  1 definition                            3 definitions       fail
-  SSOT004 signature-mismatch    __init__(self)  [object.__init__]       same                pass
-  SSOT005 interface-missing     -                                       -                   skip: no `interface` configured
-  SSOT006 factory-mismatch      -                                       -                   skip: no `factory` configured
+  check                         expected                                actual          status
+  SSOT001 alias-unresolved      2 paths resolve                         2 resolve       pass
+  SSOT002 alias-diverges        every alias is app.core.UnifiedManager  0 of 1 aliases  fail
+  SSOT003 duplicate-definition  1 definition                            3 definitions   fail
+  SSOT004 signature-mismatch    __init__(self)  [object.__init__]       same            pass
+  SSOT005 interface-missing     -                                       -               skip: no `interface` configured
+  SSOT006 factory-mismatch      -                                       -               skip: no `factory` configured
 
   new app/compat.py:1:1: SSOT002 alias-diverges `app.compat.Manager` resolves to `app.legacy.Manager (class, line 1)`, not the canonical `app.core.UnifiedManager`; re-export it: `from app.core import UnifiedManager as Manager`
         app.compat.Manager → app.legacy.Manager (class, line 1)
