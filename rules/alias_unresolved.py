@@ -31,7 +31,7 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
         if res.definitions:
             continue
         target = res.candidates[0] if res.candidates else None
-        reason = res.reason or "it names nothing"
+        reason = ctx.unresolved_reason(res)
         if res.status == "external":
             reason = f"it leads to `{res.reason}`, outside the repository's roots {list(ctx.index.roots)}"
         declared = ctx.config_location(path)

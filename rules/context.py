@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import NamedTuple
 
 from rules.config import Concept, Config, ConfigProblem
+from rules.globs import matches
 from rules.index import Index
 from rules.model import CRASHED, Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
@@ -91,6 +92,21 @@ class Context:
         if res.status == "resolved" and res.definition is not None and res.definition.kind == "class":
             return res.definition
         return None
+
+    def unresolved_reason(self, res: Resolution) -> str:
+        """Why a name resolves to nothing, and, where a file its module would be is left out
+        by the ``exclude`` patterns (a helper in ``test_utils.py``), that too: "no module"
+        alone would send a user looking for a file that is there."""
+        reason = res.reason or "it names nothing"
+        parts = res.name.split(".")
+        for i in range(len(parts), 0, -1):
+            stem = "/".join(parts[:i])
+            for root in self.index.roots:
+                prefix = "" if root.strip("/") in ("", ".") else root.strip("/") + "/"
+                for path in (f"{prefix}{stem}.py", f"{prefix}{stem}/__init__.py"):
+                    if matches(path, self.config.exclude):
+                        return f"{reason} (`{path}`, if it is there, is left out by the `exclude` patterns)"
+        return reason
 
     def resolve_in(self, module: str, dotted: str) -> list[Target]:
         """What the expression ``dotted`` names at the end of ``module``."""

@@ -37,7 +37,10 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     res = ctx.resolve(concept.factory)
     functions = [d for d in res.definitions if d.kind == "function"]
     if not functions:
-        reason = res.reason or (f"it is a {res.definitions[0].kind}" if res.definitions else "it names nothing")
+        if res.reason or not res.definitions:
+            reason = ctx.unresolved_reason(res)
+        else:
+            reason = f"it is a {res.definitions[0].kind}"
         location = ctx.config_location(concept.factory)
         return Outcome((finding(rule, concept, concept.factory, MESSAGE_MISSING.format(
             factory=concept.factory, reason=reason), location, chain=res.chain),),

@@ -74,3 +74,15 @@ def test_a_duplicate_in_the_preferred_module_is_told_to_import_the_canonical() -
     found = {f.path: f.message for f in analyze_sources(files, config).findings if f.code == "SSOT003"}
     assert "import it from `app.impl.Client` instead" in found["app/__init__.py"]
     assert "import it from `app.Client` instead" in found["app/other.py"]
+
+
+def test_a_path_into_an_excluded_file_says_the_file_is_left_out() -> None:
+    """"no module `pkg.test_helpers`" alone sends a user looking for a file that is there:
+    the default `exclude` patterns leave `test_*.py` out (found on aiohttp's test_utils)."""
+    config = ('[[concept]]\nname = "Client"\ncanonical = "pkg.impl.Client"\n'
+              'factory = "pkg.test_helpers.make_client"\naliases = ["pkg.testing.Client"]\n')
+    files = {"pkg/__init__.py": "", "pkg/impl.py": "class Client:\n    pass\n",
+             "pkg/test_helpers.py": "from pkg.impl import Client\n\n\ndef make_client():\n    return Client()\n"}
+    found = {f.code: f.message for f in analyze_sources(files, config).findings}
+    assert found["SSOT006"].endswith("(`pkg/test_helpers.py`, if it is there, is left out by the `exclude` patterns)")
+    assert "exclude" not in found["SSOT001"]  # pkg/testing.py would not be left out
