@@ -7,10 +7,14 @@ then ``Y = ma.X`` (also ``import pkg.m`` then ``Y = pkg.m.X``, and ``from pkg im
 ``Y = X`` and ``X = X`` right after an import, ``from .m import *`` with or without
 ``__all__`` in the source, ``try: from .m import X / except ImportError: <alternative>``,
 ``if FLAG_k: <stmt> else: <stmt>`` and ``Y = A if FLAG_k else B`` (the flags live in a
-module the test controls), ``if TYPE_CHECKING: from .m import X`` and a deliberate import
-cycle. The oracle writes the graph to a temporary directory and, in a fresh interpreter,
+module the test controls), ``if TYPE_CHECKING: from .m import X``, a package ``__init__``
+that ends with ``from .m import X as m`` (its submodule's name rebound to a class, which
+``import pkg.m as ma`` then ``Y = ma``, ``import pkg.m`` then ``Y = pkg.m``, ``from pkg
+import m [as ma]`` and star imports of the package read) and a deliberate import cycle.
+The oracle writes the graph to a temporary directory and, in a fresh interpreter,
 imports every module once for each combination of the flags, clearing ``sys.modules``
-between runs. It records what every module-level name of a fixed pool holds: a class as
+between runs. It records what every module-level name of a pool (fixed names, and the
+names of the rebound submodules) holds: a class as
 its ``__module__``, ``__qualname__`` and the line of its ``class`` statement (kept in the
 class body as ``_line``, so two same-named classes of one module are told apart), a module
 as its name.
@@ -63,11 +67,24 @@ for Python's union over runs to be that exact answer:
   the other half-run finds ``Cyc`` unbound and fails, which is the resolver's "import
   cycle" candidate. With both sides bare both modules fail on every run: modules that
   never import are not compared (the resolver does not model a module failing).
-* Module names are unique over the whole graph and never in the pool: importing a
-  submodule binds it as an attribute of its package, and a star import copies such
-  attributes. The resolver follows those only in part (a star import copies the submodules
-  the package's own ``__init__`` imports, not those other modules imported before it ran),
-  and which of them Python has bound depends on import order.
+* Module names are unique over the whole graph, and only rebound ones are in the pool.
+  Importing a submodule binds it as an attribute of its package, and a star import copies
+  such attributes. The resolver follows those only in part (a star import copies the
+  submodules the package's own ``__init__`` imports, not those other modules imported
+  before it ran), and which of them Python has bound depends on import order, so those
+  names are not compared. A rebound submodule's name is: its package's ``__init__`` ends
+  (but for the cycle's statement, which binds only ``Cyc``) with ``from .m import X as m``,
+  ``X`` a class name ``m`` binds on every path. That statement loads ``m`` if nothing has
+  yet, and the import system binds a submodule in its package only when it loads it, so
+  once it has run ``pkg.m`` is that class on every run, whatever the import order, and
+  stays so. Only what runs before it could see the module instead: the package's own
+  earlier statements, and the modules below it ranked before it (only those can run
+  inside its ``__init__``). Those never read ``pkg.m`` through the package (the resolver
+  reads a module in its final state); they may ``from pkg.m import X``, which takes the
+  module from ``sys.modules``. Everything else reading it, a star import of the package
+  included, is ranked after the package and runs after its ``__init__``. No dotted import
+  goes through a rebound subpackage: ``import pkg.sub.m`` reads the attribute ``pkg.sub``
+  and fails (``from pkg.sub import m`` does not).
 * ``if TYPE_CHECKING:`` bodies never run; they may import anything, even upward.
 
 150 examples by default (about 20 s); ``ORACLE_EXAMPLES=2000`` runs a deeper search. Under
@@ -136,6 +153,16 @@ class Graph:
     sites: list[tuple[str, int]] = field(default_factory=list)  # injectable try imports
     flags: int = 0
     cycle: tuple[str, str] | None = None
+    #: package -> the submodule its __init__ imports and then rebinds, as its last statement
+    #: but the cycle's, to a class that submodule defines: ``from .m import X as m``
+    rebinds: dict[str, str] = field(default_factory=dict)
+    #: the other modules that read a rebound submodule through its package
+    readers: set[str] = field(default_factory=set)
+
+    @property
+    def pool(self) -> tuple[str, ...]:
+        """The names compared: the fixed pool, and the names of the rebound submodules."""
+        return (*POOL, *sorted(sub.rpartition(".")[2] for sub in self.rebinds.values()))
 
     @property
     def correlated(self) -> bool:
@@ -163,6 +190,25 @@ def _can_import(graph: Graph, importer: Mod, target: Mod) -> bool:
         if anc not in mine and not parent.namespace and parent.rank >= importer.rank:
             return False
     return True
+
+
+def _through_rebound(graph: Graph, target: Mod) -> bool:
+    """Does ``target``'s dotted name go through a submodule its package rebinds? Then
+    ``import <target> [as ma]`` fails (it reads that attribute), while ``from <its package>
+    import ...`` still works (it reads the package from ``sys.modules``)."""
+    parts = target.name.split(".")
+    return any(graph.rebinds.get(".".join(parts[:i - 1])) == ".".join(parts[:i])
+               for i in range(2, len(parts)))
+
+
+def _reads_rebound_early(graph: Graph, importer: Mod, target: Mod) -> bool:
+    """Would ``importer`` read ``target`` as its package's rebound attribute before the
+    rebinding? The package's own earlier statements do, and so may a module below the
+    package ranked before it: only those can run inside the package's ``__init__``
+    (imports go down the rank order)."""
+    package = target.name.rpartition(".")[0]
+    return graph.rebinds.get(package) == target.name and (importer.name == package or (
+        package in importer.ancestors() and importer.rank < graph.mods[package].rank))
 
 
 def _from(importer: Mod, target: str, relative: bool) -> str:
@@ -214,21 +260,37 @@ def graphs(draw) -> Graph:
     for mod, rank in zip(files, order, strict=True):
         mod.rank = rank
     graph = Graph(mods)
+    for package in files:
+        # decided first: the modules that import the rebound submodule must know it
+        children = [m for m in files if m.rank < package.rank and m.name.rpartition(".")[0] == package.name]
+        if package.is_package and children and draw(st.booleans()):
+            graph.rebinds[package.name] = draw(st.sampled_from(children)).name
+    rebound = set(graph.rebinds.values())
     budget = {"flags": 3, "hidden": MAX_HIDDEN_FLAGS}
     by_rank = sorted(files, key=lambda m: m.rank)
     for mod in by_rank:
         targets = [t for t in by_rank if _can_import(graph, mod, t)]
         for _ in range(draw(st.integers(0, 5))):
             _statement(draw, graph, mod, targets, budget)
+        if mod.name in rebound and not set(_defs(mod)) & set(CLASS_NAMES):
+            mod.stmts.append(_simple(draw, mod, targets, kind="class"))  # for its package to rebind
         if draw(st.integers(0, 3)) == 0 and _defs(mod):
             names = draw(st.lists(st.sampled_from(_defs(mod)), unique=True, max_size=3))
             mod.all_names = sorted(names)
             where = draw(st.integers(0, len(mod.stmts)))
             mod.stmts.insert(where, ("all", mod.all_names))
+        if mod.name in graph.rebinds:  # from .m import X as m: `m` is the class from now on
+            sub = graph.mods[graph.rebinds[mod.name]]
+            name = draw(st.sampled_from([n for n in _defs(sub) if n in CLASS_NAMES]))
+            last = sub.name.rpartition(".")[2]
+            mod.stmts.append(("from", _from(mod, sub.name, draw(st.booleans())), name, last))
+            mod.bound[last] = "def"
     if len(by_rank) >= 2 and draw(st.integers(0, 2)) == 0:
         a, b = by_rank[-1], by_rank[-2]
         if a.name not in b.ancestors() and b.name not in a.ancestors():
             _cycle(draw, graph, a, b)
+    for parent, child in graph.rebinds.items():  # `from p import m`, star imports of `p`
+        graph.readers.update(m.name for m in by_rank if m.name != parent and child.rpartition(".")[2] in m.bound)
     _render(graph)
     return graph
 
@@ -238,6 +300,9 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
     with_defs = [t for t in targets if _defs(t)]
     if with_defs:
         kinds += ["from", "from", "alias", "reimport"]
+    rebound = [t for t in with_defs if t.name in graph.rebinds.values() and not _reads_rebound_early(graph, mod, t)]
+    if rebound:
+        kinds += ["alias"]  # more often where it may read a rebound submodule
     if targets:
         kinds += ["star"]
         if budget["hidden"] > 0:
@@ -298,10 +363,20 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
     elif kind == "star":
         mod.stmts.append(_star(draw, mod, targets))
     elif kind == "alias":  # the module under a name, then Y = <that name>.X
-        target = draw(st.sampled_from(with_defs))
+        # (or Y = <that name> when its package rebinds it to a class)
+        readable = [t for t in with_defs if not _reads_rebound_early(graph, mod, t)]
+        if not readable:
+            mod.stmts.append(_simple(draw, mod, targets, kind="class"))
+            return
+        target = draw(st.sampled_from(rebound if rebound and draw(st.booleans()) else readable))
+        is_rebound = target.name in graph.rebinds.values()
+        if is_rebound:
+            graph.readers.add(mod.name)
         name = draw(st.sampled_from(_defs(target)))
         as_name = draw(st.sampled_from(CLASS_NAMES))
         hows = ["import-as", "import", "from-as", "from"] if "." in target.name else ["import-as"]
+        if _through_rebound(graph, target):
+            hows = ["from-as", "from"]
         how = draw(st.sampled_from(hows))
         if how in ("import-as", "import"):
             mod.imports += 1
@@ -318,7 +393,7 @@ def _statement(draw, graph: Graph, mod: Mod, targets: list[Mod], budget: dict[st
             text, ref = text + (f" as {alias}" if alias != last else ""), alias
         mod.bound[alias] = "def"
         mod.bound[as_name] = "def"
-        mod.stmts.append(("alias", text, f"{as_name} = {ref}.{name}"))
+        mod.stmts.append(("alias", text, f"{as_name} = {ref}" if is_rebound else f"{as_name} = {ref}.{name}"))
     elif kind == "reimport":  # from m import X; X = X
         target = draw(st.sampled_from(with_defs))
         name = draw(st.sampled_from(_defs(target)))
@@ -524,7 +599,7 @@ def run_python(graph: Graph, root: str, firsts: list[str] | None = None) -> dict
         firsts = list(graph.cycle) if graph.cycle else names[:1]
     orders = [[first, *[n for n in names if n != first]] for first in firsts]
     spec = {"root": root, "ctl": CTL, "tops": TOPS, "sites": graph.sites, "flags": graph.flags,
-            "modules": names, "orders": orders, "pool": POOL}
+            "modules": names, "orders": orders, "pool": graph.pool}
     # a fresh interpreter: isolated, no site-packages (fast to start), no bytecode files
     proc = subprocess.run([sys.executable, "-I", "-S", "-B", "-c", _RUNNER], input=json.dumps(spec),
                           capture_output=True, text=True, timeout=120)
@@ -555,7 +630,7 @@ def check(graph: Graph, python: dict) -> bool:
     for module, record in sorted(python.items()):
         if record["ok"] == 0:
             continue  # never imported: the resolver does not model a failing module
-        for name in POOL:
+        for name in graph.pool:
             res = resolver.resolve(f"{module}.{name}")
             got = {_key(d) for d in res.definitions}
             seen = record["names"].get(name, {})
@@ -583,6 +658,8 @@ def test_resolver_agrees_with_python(graph: Graph) -> None:
         python = run_python(graph, root)
     event("clean" if check(graph, python) else "some import failed")
     event("correlated star imports" if graph.correlated else "independent branches")
+    event("no rebound submodule" if not graph.rebinds else
+          "a rebound submodule, read by other modules" if graph.readers else "a rebound submodule, its package only")
 
 
 def test_oracle_sees_order_independence_without_cycles() -> None:
