@@ -4,7 +4,9 @@ Callers construct the concept through any of its paths. When an alias or a branc
 conditional import reaches a class whose constructor takes different parameters (names,
 kinds, which have defaults) from the canonical one, code that works through one path
 breaks through another. The ``__init__`` compared is the one the class uses: its own or
-the first one found in its in-repository bases.
+the first one found in its in-repository bases. One defined in the branches of an ``if``
+or ``try`` in the class body: the first branch's (the newer Python's, in ``if
+sys.version_info >= ...``).
 """
 
 from __future__ import annotations
@@ -74,6 +76,17 @@ EXAMPLES = (
                                 "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
         config=_CONFIG + 'allow = ["app/fallback.py"]\n',
         note="the inherited __init__ is compared; default values may differ",
+    ),
+    Valid(
+        files={"app/__init__.py": "",
+               "app/core.py": "import sys\nclass Manager:\n    if sys.version_info >= (3, 11):\n"
+                              "        def __init__(self, url, *, retries=3):\n            pass\n"
+                              "    else:\n        def __init__(self, url):\n            pass\n",
+               "app/fallback.py": "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
+                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
+        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        note="an __init__ defined in the branches of an `if` in the class body: the first branch's is compared",
     ),
     Invalid(
         files={"app/__init__.py": "",

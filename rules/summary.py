@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 14
+FORMAT = 15
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -48,11 +48,16 @@ class ClassInfo(NamedTuple):
     end_line: int
     bases: tuple[str, ...]  # dotted source text, "" where a base is not a dotted name
     decorators: tuple[str, ...]
-    methods: tuple[str, ...]  # def / async def names in body order
-    members: tuple[str, ...]  # every name the body binds (methods included)
+    #: def / async def names in body order, each once, with those in the body's ``if``,
+    #: ``try``, ... blocks that may run (see _class_namespace)
+    methods: tuple[str, ...]
+    members: tuple[str, ...]  # every name the body binds (methods included), as ``methods``
     init: tuple[Param, ...] | None  # __init__ parameters without self; None: no __init__
     init_line: int
     scope: str  # "module" | "class" | "function"
+    #: the source text of each base that is not a dotted name ("" in ``bases``), such as
+    #: ``make_base()``: computed when the class is made, its methods cannot be seen
+    computed_bases: tuple[str, ...] = ()
 
 
 class ClassShape(NamedTuple):
@@ -973,28 +978,22 @@ class _Extractor:
     # -- classes and functions ------------------------------------------------------------
 
     def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
-        methods: list[str] = []
-        members: list[str] = []
-        init: tuple[Param, ...] | None = None
-        init_line = 0
         index = len(self.classes)
         self.classes.append(None)  # type: ignore[arg-type]  # placeholder keeps outer first
+        # the classes in the body, walked as the header walks them (both must list the same),
+        # and the count of its top-level methods for the fingerprint; then the names it binds
+        methods = 0
         for stmt in node.body:
-            if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
-                methods.append(stmt.name)
-                members.append(stmt.name)
-                if stmt.name == "__init__":
-                    init = _params(stmt.args, drop_first=True)
-                    init_line = stmt.lineno
-                self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")
-            elif isinstance(stmt, ast.ClassDef):
-                members.append(stmt.name)
-                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")
-            elif isinstance(stmt, ast.Assign):
-                for target in stmt.targets:
-                    members.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-            elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-                members.append(stmt.target.id)
+            kind = type(stmt)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                methods += 1
+                if self.nested:  # (checked here: the prefix costs more than the call)
+                    self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
+            elif kind is ast.ClassDef:
+                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
+        defs: list[str] = []
+        members: list[str] = []
+        init = _class_namespace(node.body, defs, members)
         bases = tuple(dotted(b) for b in node.bases)
         self.classes[index] = ClassInfo(
             name=node.name,
@@ -1004,13 +1003,15 @@ class _Extractor:
             end_line=node.end_lineno or node.lineno,
             bases=bases,
             decorators=tuple(dotted(d.func if isinstance(d, ast.Call) else d) for d in node.decorator_list),
-            methods=tuple(methods),
+            methods=tuple(dict.fromkeys(defs)),
             members=tuple(dict.fromkeys(members)),
-            init=init,
-            init_line=init_line,
+            init=None if init is None else _params(init.args, drop_first=True),
+            init_line=0 if init is None else init.lineno,
             scope=scope,
+            computed_bases=tuple(_base_text(b) for b, name in zip(node.bases, bases, strict=True) if not name)
+            if "" in bases else (),
         )
-        self.add_shape(index, node, qualname, len(methods), bases)
+        self.add_shape(index, node, qualname, methods, bases)
         return index
 
     def add_shape(self, index: int, node: ast.ClassDef, qualname: str, methods: int, bases: tuple[str, ...]) -> None:
@@ -1149,6 +1150,91 @@ class _Header(_Extractor):
 
 
 _LOOPS = (ast.For, ast.AsyncFor, ast.While)
+
+
+def _class_namespace(body: list[ast.stmt], methods: list[str], members: list[str]) -> \
+        ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The names a class body binds, in source order, into ``methods`` (def / async def) and
+    ``members`` (every name); and the ``__init__`` the class gets, if any.
+
+    Definitions inside the body's ``if``, ``try``, ``with``, loops and ``match`` count too,
+    whichever branch they are in: aiohttp's ClientSession defines ``get`` under ``if
+    sys.version_info >= (3, 11) and TYPE_CHECKING:`` and again under its ``else``, and has
+    it either way. As at a module's top level, the body of ``if TYPE_CHECKING:`` never runs
+    (its ``else`` does): a method only type checkers see is not there at run time. A class
+    defined in such a block is a member, but not summarised itself (as in the header, whose
+    walk reads the class body's top-level statements only).
+
+    Of several ``__init__``, one is kept (SSOT004 compares it): a later statement's replaces
+    an earlier one's, as when the class body runs, and among the branches of one statement
+    the first branch that defines one wins. That is the newer Python's in the ``if
+    sys.version_info >= ...`` idiom, and the ``try`` body's rather than its ``except``
+    fallback's. (Comparing every alternative would need sets of signatures, when which one a
+    caller meets depends only on the Python that runs the code.)
+    """
+    init: ast.FunctionDef | ast.AsyncFunctionDef | None = None
+    for stmt in body:
+        kind = type(stmt)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            methods.append(stmt.name)  # type: ignore[attr-defined]
+            members.append(stmt.name)  # type: ignore[attr-defined]
+            if stmt.name == "__init__":  # type: ignore[attr-defined]
+                init = stmt  # type: ignore[assignment]
+        elif kind is ast.Assign:
+            for target in stmt.targets:  # type: ignore[attr-defined]
+                if type(target) is ast.Name:
+                    members.append(target.id)
+                else:
+                    members.extend(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif kind is ast.AnnAssign:
+            if type(stmt.target) is ast.Name:  # type: ignore[attr-defined]
+                members.append(stmt.target.id)  # type: ignore[attr-defined]
+        elif kind is ast.ClassDef:
+            members.append(stmt.name)  # type: ignore[attr-defined]
+        elif kind in _CLASS_BLOCKS:
+            first = None
+            for branch in _class_branches(stmt):
+                found = _class_namespace(branch, methods, members)
+                first = first or found
+            init = first or init
+            if kind is ast.Try or kind is ast.TryStar:  # its ``finally`` runs after whichever branch ran
+                init = _class_namespace(stmt.finalbody, methods, members) or init  # type: ignore[attr-defined]
+    return init
+
+
+_CLASS_BLOCKS = frozenset((ast.If, ast.Try, ast.TryStar, ast.With, ast.AsyncWith, *_LOOPS, ast.Match))
+
+
+def _class_branches(stmt: ast.stmt) -> list[list[ast.stmt]]:
+    """The bodies of a compound statement that may run, in source order (a ``try``'s
+    ``finally`` apart: it follows them all)."""
+    if isinstance(stmt, ast.If):
+        tc = _is_type_checking(stmt.test)
+        return [stmt.orelse] if tc is True else [stmt.body] if tc is False else [stmt.body, stmt.orelse]
+    if isinstance(stmt, ast.Try | ast.TryStar):
+        return [stmt.body + stmt.orelse, *(handler.body for handler in stmt.handlers)]
+    if isinstance(stmt, ast.Match):
+        return [case.body for case in stmt.cases]
+    if isinstance(stmt, ast.With | ast.AsyncWith):
+        return [stmt.body]
+    return [stmt.body, stmt.orelse]  # type: ignore[attr-defined]  # a loop
+
+
+#: how much of a base's source text a message quotes, and of how many nodes it is made
+_BASE_TEXT = 60
+_BASE_NODES = 100
+
+
+def _base_text(node: ast.expr) -> str:
+    """The source text of a base that is not a dotted name (``make_base()``), shortened.
+    A large one only by its callee (``make(…)``): ``ast.unparse`` recurses once per nesting
+    level, and a chain of a thousand calls parses but would overflow the stack."""
+    for count, _ in enumerate(ast.walk(node)):
+        if count == _BASE_NODES:
+            callee = dotted(node.func) if isinstance(node, ast.Call) else ""
+            return f"{callee}(…)" if callee else "…"
+    text = ast.unparse(node)
+    return text if len(text) <= _BASE_TEXT else text[:_BASE_TEXT - 1] + "…"
 
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -127,6 +127,66 @@ def test_classes_in_functions_after_a_lone_cr_or_a_backslash_are_found() -> None
         assert [c.qualname for c in summarize(source).classes] == ["f.<locals>.A"], source
 
 
+def test_a_class_body_s_blocks_define_its_methods() -> None:
+    """aiohttp's ClientSession defines ``get`` and ``__init__`` under ``if sys.version_info
+    >= (3, 11) and TYPE_CHECKING: ... else: ...``: every branch that may run adds its names
+    (each once, in source order), a body under ``if TYPE_CHECKING`` never runs, and of
+    ``__init__`` the first branch's counts, unless a later statement defines another."""
+    source = (b"class Client:\n"
+              b"    if sys.version_info >= (3, 11):\n        def __init__(self, url, *, timeout=None): ...\n"
+              b"        def get(self): ...\n    elif PY38:\n        def __init__(self, url, timeout): ...\n"
+              b"        def get(self): ...\n        class Error(Exception): ...\n"
+              b"    else:\n        def __init__(self, url): ...\n        post = get = None\n"
+              b"    try:\n        import ssl\n        def close(self): ...\n    except ImportError:\n"
+              b"        closed: bool = True\n    finally:\n        def head(self): ...\n"
+              b"    with suppress(NameError):\n        put = put\n"
+              b"    for _name in ('patch',):\n        def options(self): ...\n"
+              b"    match FLAVOUR:\n        case 'sync':\n            def send(self): ...\n"
+              b"    if TYPE_CHECKING:\n        def delete(self): ...\n    else:\n        def trace(self): ...\n"
+              b"    if not TYPE_CHECKING:\n        def connect(self): ...\n    else:\n        def typed(self): ...\n")
+    [client] = summarize(source).classes  # (a class in a block is a member, not summarised itself)
+    assert client.methods == ("__init__", "get", "close", "head", "options", "send", "trace", "connect")
+    assert client.members == ("__init__", "get", "Error", "post", "close", "closed", "head", "put",
+                              "options", "send", "trace", "connect")
+    assert [p.name for p in client.init or ()] == ["url", "timeout"] and client.init_line == 3
+    later = summarize(b"class A:\n    try:\n        def __init__(self, a): ...\n    except E:\n"
+                      b"        def __init__(self, b): ...\n    def __init__(self, c): ...\n").classes[0]
+    assert ([p.name for p in later.init or ()], later.init_line) == (["c"], 6)
+    hidden = summarize(b"class A:\n    if TYPE_CHECKING:\n        def __init__(self, a): ...\n").classes[0]
+    assert (hidden.init, hidden.methods) == (None, ())
+
+
+def test_a_base_that_is_not_a_name_is_kept_as_source_text() -> None:
+    """SSOT005 says such a base hides its methods: a call, or a subscript of one."""
+    source = (b"class M(BaseManager.from_queryset(QuerySet), mixins.Named, make()[int], metaclass=Meta): ...\n"
+              b"class N(factory('" + b"x" * 100 + b"')): ...\n")
+    manager, long = summarize(source).classes
+    assert manager.bases == ("", "mixins.Named", "") and not long.bases[0]
+    assert manager.computed_bases == ("BaseManager.from_queryset(QuerySet)", "make()[int]")
+    [text] = long.computed_bases
+    assert len(text) == 60 and text.endswith("…")
+    # a chain that parses but is too deep to render: by its callee alone, never a RecursionError
+    for base, text in ((b"make(" + b"1+" * 900 + b"0)", "make(…)"), (b"f()" + b"[0]" * 900, "…")):
+        summary = summarize(b"class D(" + base + b"): ...\n")
+        assert summary.error is None and summary.classes[0].computed_bases == (text,)
+
+
+def test_interface_missing_names_a_base_computed_at_run_time() -> None:
+    """The method may come from the class such a base makes: the message says so."""
+    config = '[[concept]]\nname = "M"\ncanonical = "app.core.Manager"\ninterface = ["get", "close"]\n'
+    files = {"app/__init__.py": "", "app/base.py": "class Base(make_base()):\n    def close(self): ...\n",
+             "app/core.py": "from app.base import Base\nclass Manager(Base, factory.build('x')):\n    pass\n"}
+    [missing] = [f for f in analyze_sources(files, config).findings if f.code == "SSOT005"]
+    assert missing.message == (
+        "the canonical `app.core.Manager` has no `get` (required by concept `M`); `factory.build('x')`, "
+        "`make_base()` (a base of `app.base.Base`) are bases computed at run time: their methods cannot be seen; "
+        "add it")
+    files["app/core.py"] = "class Manager(make_base()):\n    def close(self): ...\n"
+    [missing] = [f for f in analyze_sources(files, config).findings if f.code == "SSOT005"]
+    assert missing.message.endswith("; `make_base()` is a base computed at run time: its methods cannot be seen; "
+                                    "add it")
+
+
 def test_columns_of_lowered_files_and_syntax_errors_count_characters() -> None:
     lowered = summarize("É = 1; import os\ntype X = int\n".encode())
     assert lowered.lowered and lowered.imports[0].col == 8
@@ -226,6 +286,10 @@ EDGE_CASES = (
     b"async def t():\n    import u\n    class V:\n        def w(self):\n            class X2:\n                pass\n"
     b"class Y:\n    import z\n    def m(self):\n        import zz\n        return zz\n    class Inner(Base):\n"
     b"        def a(self): return 1\n        def b(self): return 2\n",
+    # definitions in a class body's blocks: members of the class (a class there is not summarised)
+    b"class K:\n    if v:\n        def a(self):\n            class L: pass\n        class M: pass\n"
+    b"    else:\n        def a(self): pass\n    try:\n        def b(self): pass\n    except E:\n        class N:\n"
+    b"            def c(self): pass\n    def d(self):\n        class O: pass\n",
     "É = 1; import os\ntype Alias = int\nclass G[T]:\n    def f(self) -> T: ...\n".encode(),
     # an import in a function that is not indented: after the colon, or on a line joined to it
     b"import a\nfrom b import c\ndef f(): import d\ndef g(): \\\nimport e\ndef h():\r    import k\r",
