@@ -4,9 +4,10 @@ Callers construct the concept through any of its paths. When an alias or a branc
 conditional import reaches a class whose constructor takes different parameters (names,
 kinds, which have defaults) from the canonical one, code that works through one path
 breaks through another. The ``__init__`` compared is the one the class uses: its own or
-the first one found in its in-repository bases. One defined in the branches of an ``if``
-or ``try`` in the class body: the first branch's (the newer Python's, in ``if
-sys.version_info >= ...``).
+the first one found in its in-repository bases; a class that may get it from a base
+outside the repository, or computed at run time, is not compared. Of one defined in the
+branches of an ``if`` or ``try`` in the class body, the first branch's is compared (the
+newer Python's, in ``if sys.version_info >= ...``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     if canonical is None:
         return Outcome((), expected="", actual="", skipped="the canonical path does not resolve to one class")
     ours, _ = ctx.init_signature(canonical)
+    if ours is None and _unseen_base(ctx, canonical):
+        return Outcome((), expected="", actual="", skipped=UNSEEN.format(cls=canonical.dotted))
     findings: list[Finding] = []
     seen: set[tuple[str, int]] = {(canonical.path, canonical.line)}
     for path in concept.paths:
@@ -39,7 +42,7 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 continue
             seen.add((d.path, d.line))
             theirs, owner = ctx.init_signature(d)
-            if _normal(theirs) == _normal(ours):
+            if _normal(theirs) == _normal(ours) or (theirs is None and _unseen_base(ctx, d)):
                 continue
             line = _init_line(ctx, owner) if owner == d else d.line
             findings.append(finding(rule, concept, d.dotted, MESSAGE.format(
@@ -48,6 +51,18 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
                 related=(definition_location(canonical),)))
     return Outcome(tuple(findings), expected=f"__init__{render_signature(ours)}",
                    actual="same" if not findings else f"{len(findings)} differ")
+
+
+#: the canonical class's __init__ is not in the repository's source
+UNSEEN = "`{cls}` gets `__init__` from a base outside the repository or computed at run time"
+
+
+def _unseen_base(ctx: Context, d: Definition) -> bool:
+    """Whether a class without an ``__init__`` of its own or of an in-repository base may get
+    one from a base ssot cannot read (outside the repository, or computed at run time):
+    its signature is unknown, not ``object.__init__``'s."""
+    order, external = ctx.mro(d)
+    return bool(external) or any(info.computed_bases for _, info in order)
 
 
 def _normal(params):  # type: ignore[no-untyped-def]
@@ -87,6 +102,15 @@ EXAMPLES = (
                                 "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
         config=_CONFIG + 'allow = ["app/fallback.py"]\n',
         note="an __init__ defined in the branches of an `if` in the class body: the first branch's is compared",
+    ),
+    Valid(
+        files={"app/__init__.py": "",
+               "app/core.py": "from aiohttp.web import Application\nclass Manager(Application):\n    pass\n",
+               "app/fallback.py": "class Manager:\n    def __init__(self, url):\n        pass\n",
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
+                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
+        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        note="the canonical class gets __init__ from a base outside the repository: not compared",
     ),
     Invalid(
         files={"app/__init__.py": "",
