@@ -4,8 +4,10 @@ When a concept names a ``factory`` (``get_websocket_manager``), it must be a fun
 the repository whose return values are instances of the canonical class. What it returns
 is read statically: ``return Canonical(...)``, a name assigned ``Canonical(...)`` in the
 function or at module level (the singleton pattern), a call to another factory, imports
-inside the function, and the return annotation. When none of these tell, annotate the
-factory's return type.
+inside the function, and the return annotation. A generator's ``yield`` counts as a
+``return`` (a pytest fixture provides what it yields), and ``Generator[X, ...]`` or
+``Iterator[X]`` annotates it with ``X``. When none of these tell, annotate the factory's
+return type.
 """
 
 from __future__ import annotations
@@ -136,6 +138,13 @@ EXAMPLES = (
     Valid(files={**_CORE, "app/factory.py": "from typing import Any\n\ndef get_manager() -> 'Manager':\n"
                                              "    return _build()\n\nfrom .core import Manager\n"},
           config=_CONFIG, note="the return annotation tells"),
+    Valid(files={**_CORE, "app/factory.py": "from collections.abc import Iterator\nfrom .core import Manager\n\n"
+                                             "def get_manager() -> Iterator[Manager]:\n    manager = Manager()\n"
+                                             "    yield manager\n    manager.close()\n"},
+          config=_CONFIG, note="a generator (a pytest fixture) provides what it yields, and says so in Iterator[...]"),
+    Invalid(files={**_CORE, "app/factory.py": "from .old import OldManager\n\ndef get_manager():\n"
+                                              "    yield OldManager()\n"},
+            config=_CONFIG, expect=(("SSOT006", "app/factory.py", 3),), note="a generator yielding the old class"),
     Invalid(files={**_CORE, "app/factory.py": "from .old import OldManager\n\ndef get_manager():\n"
                                               "    return OldManager()\n"},
             config=_CONFIG, expect=(("SSOT006", "app/factory.py", 3),), note="builds the old class"),

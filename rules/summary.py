@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 15
+FORMAT = 16
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -1044,6 +1044,9 @@ class _Extractor:
         local_imports: list[tuple[str, str, int, str]] = []
         assigns: list[tuple[str, str]] = []
         for inner in _statements(node.body):
+            # what a generator yields counts as what it returns: a pytest fixture provides it
+            if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Yield) and inner.value.value is not None:
+                inner = ast.Return(inner.value.value)
             if isinstance(inner, ast.Return) and inner.value is not None:
                 value = inner.value
                 if isinstance(value, ast.Call) and dotted(value.func):
@@ -1067,7 +1070,7 @@ class _Extractor:
         self.nested_classes(node.body, f"{node.name}.<locals>")
         self.functions.append(FunctionInfo(
             name=node.name, line=node.lineno, returns=tuple(returns),
-            annotation=dotted(node.returns) if node.returns is not None else "",
+            annotation=_returned_type(node.returns) if node.returns is not None else "",
             local_imports=tuple(local_imports), assigns=tuple(assigns),
         ))
         return len(self.functions) - 1
@@ -1263,6 +1266,19 @@ def _statements(body: list[ast.stmt], *, definitions: bool = False,  # type: ign
         for case in getattr(stmt, "cases", ()) or ():
             inner += case.body
         stack.extend(reversed(inner))
+
+
+#: the annotations of a generator's return value: what it yields is their first argument
+_YIELDING = frozenset({"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable"})
+
+
+def _returned_type(annotation: ast.expr) -> str:
+    """The dotted type a return annotation names; for ``Generator[X, ...]`` (and the other
+    iterator types) what it yields, ``X``."""
+    if isinstance(annotation, ast.Subscript) and dotted(annotation.value).rpartition(".")[2] in _YIELDING:
+        first = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
+        return dotted(first)
+    return dotted(annotation)
 
 
 def _if_sides(value: ast.IfExp) -> list[ast.expr]:
