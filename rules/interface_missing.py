@@ -2,8 +2,9 @@
 
 A concept may list the methods every user relies on (``interface``). The canonical class,
 together with the bases it inherits from inside the repository, must define each of them
-(as a method or as a class attribute; one defined in a branch of an ``if`` or ``try`` in
-the class body counts, one under ``if TYPE_CHECKING:`` does not). When a base lies outside
+(as a method, a class attribute, or an attribute ``__init__`` sets on the instance; one
+defined in a branch of an ``if`` or ``try`` in the class body counts, one under ``if
+TYPE_CHECKING:`` does not). When a base lies outside
 the repository, or is computed at run time (``make_base()``), the message says so: the
 method may come from there.
 """
@@ -31,7 +32,7 @@ def evaluate(ctx: Context, concept: Concept) -> Outcome:
     if canonical is None:
         return Outcome((), expected="", actual="", skipped="the canonical path does not resolve to one class")
     mro, external = ctx.mro(canonical)
-    members = {m for _, info in mro for m in info.members}
+    members = {m for _, info in mro for m in (*info.members, *info.attributes)}
     info = mro[0][1] if mro else None
     # bases the summary could not name (``make_base()``, ``Manager.from_queryset(QuerySet)``):
     # the class they make is known only at run time, so the method may come from one
@@ -85,6 +86,13 @@ EXAMPLES = (
                               "    def close(self):\n        pass\n"},
         config=_CONFIG,
         note="methods defined in the branches of an `if` or `try` in the class body count",
+    ),
+    Valid(
+        files={"app/__init__.py": "",
+               "app/core.py": "class Manager:\n    def __init__(self, hub):\n        self.connect = hub.connect\n"
+                              "        self.send: object = hub.send\n    def close(self):\n        pass\n"},
+        config=_CONFIG,
+        note="attributes `__init__` sets on the instance count",
     ),
     Invalid(
         files={"app/__init__.py": "",

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 16
+FORMAT = 17
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -58,6 +58,8 @@ class ClassInfo(NamedTuple):
     #: the source text of each base that is not a dotted name ("" in ``bases``), such as
     #: ``make_base()``: computed when the class is made, its methods cannot be seen
     computed_bases: tuple[str, ...] = ()
+    #: the attributes its ``__init__`` sets on the instance (``self.hook = ...``)
+    attributes: tuple[str, ...] = ()
 
 
 class ClassShape(NamedTuple):
@@ -1010,6 +1012,7 @@ class _Extractor:
             scope=scope,
             computed_bases=tuple(_base_text(b) for b, name in zip(node.bases, bases, strict=True) if not name)
             if "" in bases else (),
+            attributes=_instance_attributes(init) if init is not None else (),
         )
         self.add_shape(index, node, qualname, methods, bases)
         return index
@@ -1221,6 +1224,28 @@ def _class_branches(stmt: ast.stmt) -> list[list[ast.stmt]]:
     if isinstance(stmt, ast.With | ast.AsyncWith):
         return [stmt.body]
     return [stmt.body, stmt.orelse]  # type: ignore[attr-defined]  # a loop
+
+
+def _instance_attributes(init: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, ...]:
+    """The attributes ``__init__`` assigns on its first parameter (``self.hook = ...``,
+    ``self.x: int = 0``, ``self.a, self.b = ...``), in source order, each once."""
+    positional = [*init.args.posonlyargs, *init.args.args]
+    if not positional:
+        return ()
+    me = positional[0].arg
+    names: dict[str, None] = {}
+    for stmt in _statements(init.body):
+        if isinstance(stmt, ast.Assign):
+            targets = stmt.targets
+        elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+            targets = [stmt.target]
+        else:
+            continue
+        for target in targets:
+            for node in ast.walk(target) if not isinstance(target, ast.Attribute) else (target,):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == me:
+                    names[node.attr] = None
+    return tuple(names)
 
 
 #: how much of a base's source text a message quotes, and of how many nodes it is made
