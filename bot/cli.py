@@ -170,9 +170,12 @@ def emit(text: str) -> None:
 
 
 def _error(message: str) -> None:
-    """Say it on stderr, if stderr is still there (the exit status says it anyway)."""
+    """Say it on stderr, if stderr is still there (the exit status says it anyway); a path
+    in it may come from the repository (see ``format_text.clean``)."""
+    from bot.format_text import clean
+
     with contextlib.suppress(OSError):
-        print(f"ssot: error: {message}", file=sys.stderr)
+        print(f"ssot: error: {clean(message)}", file=sys.stderr)
 
 
 def _dispatch(args: argparse.Namespace) -> int:
@@ -316,6 +319,12 @@ def resolution_json(res) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 
 def resolution_text(answer: dict[str, object]) -> str:
+    from bot.format_text import clean
+
+    return "\n".join(clean(line) for line in _resolution_lines(answer))
+
+
+def _resolution_lines(answer: dict[str, object]) -> list[str]:
     lines = [f"{answer['name']}: {answer['status']}"]
     definition = answer["definition"]
     if isinstance(definition, dict):
@@ -332,7 +341,7 @@ def resolution_text(answer: dict[str, object]) -> str:
         assert isinstance(chain, list)
         if chain:
             lines.append("  " + " → ".join(chain))
-    return "\n".join(lines)
+    return lines
 
 
 if __name__ == "__main__":

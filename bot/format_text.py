@@ -65,13 +65,12 @@ SEVERITY_COLOR = {Severity.ERROR: RED, Severity.WARNING: YELLOW, Severity.NOTICE
 STATUS_COLOR = {"pass": GREEN, "fail": RED, "skip": DIM}
 
 
-#: control characters as escapes (``\\x1b``, ``\\n``): a path or a name from the analysed
-#: repository never moves the cursor, recolours the terminal, or breaks a finding's line
-_ESCAPES = {c: ascii(chr(c))[1:-1] for c in (*range(0x20), *range(0x7F, 0xA0))}
-
-
-def _clean(text: str) -> str:
-    return text if text.isprintable() else text.translate(_ESCAPES)
+def clean(text: str) -> str:
+    """Text from the analysed repository (a path, a name) for a terminal: every character
+    that is not printable as an escape (``\\x1b``, ``\\n``, ``\\u202e``), so a name never moves
+    the cursor, recolours the terminal, reorders a line (bidirectional controls) or breaks
+    a finding's line in two."""
+    return text if text.isprintable() else "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
 class _Painter:
@@ -106,7 +105,7 @@ def render_text(report: Report, *, color: bool) -> str:
     others = by_concept.pop(None, [])
     for name, findings in sorted(by_concept.items(), key=lambda item: str(item[0])):
         # findings for a concept the report has no result for (the config dropped it)
-        blocks.append([paint(UNKNOWN_CONCEPT.format(name=_clean(str(name))), BOLD),
+        blocks.append([paint(UNKNOWN_CONCEPT.format(name=clean(str(name))), BOLD),
                        *_finding_lines(findings, compared, paint)])
     if others:
         blocks.append([paint(OTHER_FINDINGS, BOLD), *_finding_lines(others, compared, paint)])
@@ -119,8 +118,8 @@ def render_text(report: Report, *, color: bool) -> str:
 
 def verdict_line(report: Report, *, color: bool = False) -> str:
     """``2 errors (1 new), 1 warning, 0 notices: FAIL``; ``(k new)`` and ``n fixed`` only
-    when the report was compared with a base. FAIL is :attr:`Report.failed`; else
-    INCOMPLETE when a rule stopped (:attr:`Report.incomplete`), else PASS."""
+    when the report was compared with a base. INCOMPLETE when a rule stopped
+    (:attr:`Report.incomplete`), else FAIL when :attr:`Report.failed`, else PASS."""
     return _verdict(report, _Painter(color))
 
 
@@ -135,10 +134,10 @@ def _verdict(report: Report, paint: _Painter) -> str:
         counts.append(paint(text, SEVERITY_COLOR[severity]) if found else text)
     if compared and report.fixed:
         counts.append(COUNT_FIXED.format(n=len(report.fixed)))
-    if report.failed:
-        verdict = paint(FAIL, BOLD, RED)
-    elif report.incomplete:
+    if report.incomplete:  # (before FAIL: what failed may be only what a stopped rule left unknown)
         verdict = paint(INCOMPLETE, BOLD, YELLOW)
+    elif report.failed:
+        verdict = paint(FAIL, BOLD, RED)
     else:
         verdict = paint(PASS, BOLD, GREEN)
     return VERDICT.format(counts=", ".join(counts), verdict=verdict)
@@ -146,7 +145,7 @@ def _verdict(report: Report, paint: _Painter) -> str:
 
 def _concept_block(concept: ConceptResult, paint: _Painter) -> list[str]:
     status = concept.status.upper()
-    header = CONCEPT_HEADER.format(name=paint(_clean(concept.name), BOLD),
+    header = CONCEPT_HEADER.format(name=paint(clean(concept.name), BOLD),
                                    status=paint(status, BOLD, STATUS_COLOR.get(concept.status, "")))
     if concept.issue is not None:
         header += " " + ISSUE.format(issue=concept.issue)
@@ -158,8 +157,8 @@ def _concept_block(concept: ConceptResult, paint: _Painter) -> list[str]:
 def _canonical_line(concept: ConceptResult) -> str:
     d = concept.canonical
     if d is not None:
-        return CANONICAL.format(dotted=_clean(d.dotted), path=_clean(d.path), line=d.line)
-    return CANONICAL_UNRESOLVED.format(dotted=_clean(concept.canonical_path))
+        return CANONICAL.format(dotted=clean(d.dotted), path=clean(d.path), line=d.line)
+    return CANONICAL_UNRESOLVED.format(dotted=clean(concept.canonical_path))
 
 
 def _table(checks: Sequence[Check], paint: _Painter) -> list[str]:
@@ -170,7 +169,7 @@ def _table(checks: Sequence[Check], paint: _Painter) -> list[str]:
         status = check.status
         if check.status == "skip" and check.detail:
             status = SKIP_STATUS.format(detail=check.detail)
-        rows.append((name, _clean(check.expected) or EMPTY_CELL, _clean(check.actual) or EMPTY_CELL, _clean(status)))
+        rows.append((name, clean(check.expected) or EMPTY_CELL, clean(check.actual) or EMPTY_CELL, clean(status)))
     widths = [max(len(row[i]) for row in rows) for i in range(3)]
     out = []
     for n, row in enumerate(rows):
@@ -191,11 +190,11 @@ def _finding_lines(findings: Iterable[Finding], compared: bool, paint: _Painter,
         if compared:
             mark = paint(NEW_MARK, BOLD) + " " if f.new else " " * MARK_WIDTH
         head = FINDING.format(
-            path=_clean(f.location.path), line=f.location.line, column=f.location.column,
-            code=paint(f.code, SEVERITY_COLOR[f.severity]), rule=f.rule, message=_clean(f.message))
+            path=clean(f.location.path), line=f.location.line, column=f.location.column,
+            code=paint(f.code, SEVERITY_COLOR[f.severity]), rule=f.rule, message=clean(f.message))
         lines.append(INDENT + mark + head)
         if chains and f.chain:
             pad = " " * (len(INDENT) + (MARK_WIDTH if compared else 0) + len(INDENT))
-            lines.append(pad + paint(_clean(CHAIN_ARROW.join(f.chain)), DIM))
+            lines.append(pad + paint(clean(CHAIN_ARROW.join(f.chain)), DIM))
     return lines
 

@@ -72,9 +72,12 @@ class Snapshot(Protocol):
 
 
 def warn(message: str) -> None:
-    """A warning on stderr (the run goes on): what was not analysed, and why."""
+    """A warning on stderr (the run goes on): what was not analysed, and why (a path from
+    the repository shown as ``format_text.clean`` shows it)."""
+    from bot.format_text import clean
+
     with contextlib.suppress(OSError, ValueError):
-        print(f"ssot: warning: {message}", file=sys.stderr)
+        print(f"ssot: warning: {clean(message)}", file=sys.stderr)
 
 
 def _read(full: str) -> bytes | None:

@@ -8,6 +8,7 @@ report them all at once.
 from __future__ import annotations
 
 import datetime
+import posixpath
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -110,6 +111,9 @@ def parse_config(text: str | bytes, source: str, *, table: str | None = None) ->
         table = "tool.ssot"
     if isinstance(text, bytes):
         raw = text
+        if raw.startswith(b"\xef\xbb\xbf"):  # (tomllib would say "invalid statement" at its first key)
+            message = "not valid TOML: the file starts with a byte order mark; save it as UTF-8 without one"
+            return ConfigResult(Config(source=source), (ConfigProblem(source, "", message, 1),))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:  # TOML is UTF-8: a byte read otherwise would be a guess
@@ -136,9 +140,9 @@ _KINDS = {int: "an integer", float: "a number", str: "a string", bool: "true or 
 
 
 def _inside(root: str) -> bool:
-    """A root names a directory of the repository: relative, never climbing out of it."""
-    parts = root.replace("\\", "/").split("/")
-    return bool(root) and not root.startswith("/") and ".." not in parts and ":" not in parts[0]
+    """A root names a directory of the repository: relative, never climbing out of it, its
+    parts separated by ``/`` (a backslash would be part of a directory's name)."""
+    return bool(root) and not root.startswith("/") and "\\" not in root and ".." not in root.split("/")
 
 
 def _toml_error_line(message: str) -> int:
@@ -217,8 +221,10 @@ class _Validator:
         roots = self.str_list(data, "roots", None)
         if roots is not None and (not roots or not all(map(_inside, roots))):
             self.problem("roots", "must list one or more directories inside the repository (relative paths "
-                                  f"without `..`; `.` is its top), not {roots!r}")
+                                  f"with `/` and without `..`; `.` is its top), not {roots!r}")
             roots = None
+        elif roots is not None:  # `./src`, `src/` and `src//pkg` name `src` and `src/pkg`, as the index reads them
+            roots = [posixpath.normpath(root) for root in roots]
         exclude = self.str_list(data, "exclude", None)
         fail_on = data.get("fail_on", "new")
         if fail_on not in ("new", "any"):

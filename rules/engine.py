@@ -123,19 +123,24 @@ def compared(head: Report, base_rev: str | None, base_keys: Collection[tuple[str
              base_findings: Callable[[], Iterable[Finding]]) -> Report:
     """``compare`` from the keys of the base's findings: the findings themselves are asked
     for only when the base has one the head has not (one the change fixed). A rule that
-    stopped on the base fixed nothing: its notice stays, said to be the base's, and the
-    verdict is incomplete (which findings are new is not known)."""
+    stopped on the base fixed nothing: its notice stays, said to be the base's, the verdict
+    is incomplete, and what the rule finds on the head is not known to be new (``new``
+    None: it fails nothing with ``fail_on = "new"``)."""
     head_keys = {f.key for f in head.findings}
     findings = [f.marked(f.key not in base_keys) for f in head.findings]
     fixed: list[Finding] = []
     if any(key not in head_keys for key in base_keys):
+        stopped: set[tuple[str, str | None]] = set()  # (code, concept) of the rules that stopped on the base
         for f in base_findings():
             if f.key in head_keys:
                 continue
             if f.symbol.startswith(CRASHED):
+                stopped.add((f.code, f.concept))
                 findings.append(replace(f, message=BASE_STOPPED.format(message=f.message), new=False))
             else:
                 fixed.append(f.marked(False))
+        if stopped:  # what such a rule finds on the head may be old: not known to be new
+            findings = [replace(f, new=None) if (f.code, f.concept) in stopped and f.new else f for f in findings]
         findings.sort(key=Finding.sort_key)
     return Report(rev=head.rev, base=base_rev, concepts=head.concepts, findings=tuple(findings),
                   summary=head.summary, fixed=tuple(fixed), fail_on=head.fail_on, config_path=head.config_path)

@@ -62,7 +62,12 @@ def _unseen_base(ctx: Context, d: Definition) -> bool:
     one from a base ssot cannot read (outside the repository, or computed at run time):
     its signature is unknown, not ``object.__init__``'s."""
     order, external = ctx.mro(d)
-    return bool(external) or any(info.computed_bases for _, info in order)
+    return any(base not in _NO_INIT for base in external) or any(info.computed_bases for _, info in order)
+
+
+#: bases outside the repository known to bring no ``__init__`` of their own
+_NO_INIT = frozenset({"abc.ABC", "typing.Generic", "typing.Protocol", "typing_extensions.Generic",
+                      "typing_extensions.Protocol", "builtins.object"})
 
 
 def _normal(params):  # type: ignore[no-untyped-def]
@@ -111,6 +116,17 @@ EXAMPLES = (
                                 "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
         config=_CONFIG + 'allow = ["app/fallback.py"]\n',
         note="the canonical class gets __init__ from a base outside the repository: not compared",
+    ),
+    Invalid(
+        files={"app/__init__.py": "",
+               "app/core.py": "from abc import ABC\nfrom typing import Generic, TypeVar\nT = TypeVar('T')\n"
+                              "class Manager(ABC, Generic[T]):\n    pass\n",
+               "app/fallback.py": "class Manager:\n    def __init__(self, url):\n        pass\n",
+               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
+                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
+        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        expect=(("SSOT004", "app/fallback.py", 2),),
+        note="ABC, Generic and Protocol bring no __init__: the canonical's is object's, and is compared",
     ),
     Invalid(
         files={"app/__init__.py": "",

@@ -1046,9 +1046,13 @@ class _Extractor:
         returns: list[tuple[str, str]] = []
         local_imports: list[tuple[str, str, int, str]] = []
         assigns: list[tuple[str, str]] = []
+        generator = False
         for inner in _statements(node.body):
             # what a generator yields counts as what it returns: a pytest fixture provides it
-            if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Yield) and inner.value.value is not None:
+            if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Yield | ast.YieldFrom):
+                generator = True
+                if isinstance(inner.value, ast.YieldFrom) or inner.value.value is None:
+                    continue
                 inner = ast.Return(inner.value.value)
             if isinstance(inner, ast.Return) and inner.value is not None:
                 value = inner.value
@@ -1073,7 +1077,7 @@ class _Extractor:
         self.nested_classes(node.body, f"{node.name}.<locals>")
         self.functions.append(FunctionInfo(
             name=node.name, line=node.lineno, returns=tuple(returns),
-            annotation=_returned_type(node.returns) if node.returns is not None else "",
+            annotation=_returned_type(node.returns, generator) if node.returns is not None else "",
             local_imports=tuple(local_imports), assigns=tuple(assigns),
         ))
         return len(self.functions) - 1
@@ -1297,12 +1301,14 @@ def _statements(body: list[ast.stmt], *, definitions: bool = False,  # type: ign
 _YIELDING = frozenset({"Generator", "Iterator", "Iterable", "AsyncGenerator", "AsyncIterator", "AsyncIterable"})
 
 
-def _returned_type(annotation: ast.expr) -> str:
-    """The dotted type a return annotation names; for ``Generator[X, ...]`` (and the other
-    iterator types) what it yields, ``X``."""
-    if isinstance(annotation, ast.Subscript) and dotted(annotation.value).rpartition(".")[2] in _YIELDING:
-        first = annotation.slice.elts[0] if isinstance(annotation.slice, ast.Tuple) else annotation.slice
-        return dotted(first)
+def _returned_type(annotation: ast.expr, generator: bool) -> str:
+    """The dotted type a return annotation names; for a generator's ``Generator[X, ...]``
+    (and the other iterator types) what it yields, ``X`` (a function that returns a list
+    annotated ``Iterable[X]`` returns no ``X``)."""
+    if generator and isinstance(annotation, ast.Subscript) \
+            and dotted(annotation.value).rpartition(".")[2] in _YIELDING:
+        first = annotation.slice.elts[:1] if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        return dotted(first[0]) if first else ""
     return dotted(annotation)
 
 

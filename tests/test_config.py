@@ -115,7 +115,9 @@ def test_values_that_cannot_work_are_problems() -> None:
     assert "at most 16_777_216 (16 MiB)" in {p.key: p.message for p in result.problems}["max_file_bytes"]
     assert result.config.max_file_bytes == 1_000_000 and result.config.roots is None
     assert [p.key for p in parse_config("roots = []\n", ".github/ssot.toml").problems] == ["roots"]
-    assert not parse_config('roots = ["src", ".", "./lib/"]\nmax_file_bytes = 16_777_216\n', "x").problems
+    fine = parse_config('roots = ["src", ".", "./lib/", "a//b/."]\nmax_file_bytes = 16_777_216\n', "x")
+    assert not fine.problems and fine.config.roots == ("src", ".", "lib", "a/b")  # as the index matches paths
+    assert [p.key for p in parse_config('roots = ["src\\\\pkg"]\n', "x").problems] == ["roots"]
 
 
 def test_a_config_that_is_not_utf8_names_the_byte() -> None:
@@ -123,6 +125,8 @@ def test_a_config_that_is_not_utf8_names_the_byte() -> None:
     [problem] = parse_config(b'roots = ["src"]\n[[concept]]\nname = "W\xe9"\n', ".github/ssot.toml").problems
     assert problem.line == 3 and "byte 0xe9 is not UTF-8 (at line 3, column 10)" in problem.message
     assert parse_config(b'roots = ["\xc3\xa9"]\n', "x").config.roots == ("\u00e9",)
+    [bom] = parse_config(b'\xef\xbb\xbfroots = ["src"]\n', ".github/ssot.toml").problems
+    assert "starts with a byte order mark" in bom.message
 
 
 def test_duplicate_concept_names() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
-from bot.format_text import NEW_MARK, OTHER_FINDINGS, render_text, verdict_line
+from bot.format_text import NEW_MARK, OTHER_FINDINGS, clean, render_text, verdict_line
 from rules.engine import analyze_sources
 from rules.model import Report
 
@@ -157,3 +157,5 @@ def test_names_from_the_repository_cannot_drive_the_terminal() -> None:
         text = render_text(report, color=color)
         assert "esc\\x1b[31mred\\n.py" in text
         assert "esc\x1b" not in text and "red\n" not in text
+    # a bidirectional override would show the line's end reversed; every format of text escapes it
+    assert clean("app/\u202egnp.py\ttab") == "app/\\u202egnp.py\\ttab" and clean("plain é → ok") == "plain é → ok"

@@ -406,3 +406,18 @@ def test_warnings_about_the_analysed_code_stay_silent_whatever_filter_comes_firs
         warnings.simplefilter("error")
         assert summarize(source).error is None
     assert seen == []
+
+
+def test_a_return_annotation_is_unwrapped_for_generators_only() -> None:
+    """A generator's ``Iterator[X]`` says it provides ``X``; a function that returns a list
+    annotated ``Iterable[X]`` returns no ``X``; and odd subscripts never stop the detail."""
+    source = (b"from typing import Iterable, Iterator\n"
+              b"def fixture() -> Iterator[Manager]:\n    yield Manager()\n"
+              b"def many() -> Iterable[Manager]:\n    return [Manager()]\n"
+              b"def odd() -> Iterator[()]:\n    yield 1\n"
+              b"def delegating() -> Iterator['Manager']:\n    yield from other()\n")
+    functions = {f.name: f for f in summarize(source).functions}
+    assert functions["fixture"].annotation == "Manager" and functions["fixture"].returns == (("call", "Manager"),)
+    assert functions["many"].annotation == "Iterable"
+    assert functions["odd"].annotation == ""
+    assert functions["delegating"].annotation == "Manager" and functions["delegating"].returns == ()

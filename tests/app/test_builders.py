@@ -240,12 +240,15 @@ def test_a_rule_that_stopped_on_the_base_is_no_fix_and_the_check_is_neutral() ->
     stopped = Finding("SSOT003", "duplicate-definition", Severity.NOTICE, "A", "crash:DetailError",
                       "SSOT003 duplicate-definition could not finish: `a.py` changed", Location("a.py", 1))
     real = Finding("SSOT009", "parse-error", Severity.NOTICE, None, "b.py", "`b.py` was not analysed", Location("b.py"))
-    head = Report(rev="h", base=None, concepts=(), findings=(), fail_on="new")
+    duplicate = Finding("SSOT003", "duplicate-definition", Severity.ERROR, "A", "other.A", "a second `A`",
+                        Location("other.py", 1))
+    head = Report(rev="h", base=None, concepts=(), findings=(duplicate,), fail_on="new")
     base = Report(rev="b", base=None, concepts=(), findings=(stopped, real), fail_on="new")
     merged = compare(head, base)
     assert [f.key for f in merged.fixed] == [real.key]
+    # the duplicate may be as old as the base: the rule that would have said so stopped there
     assert [(f.key, f.new, f.message) for f in merged.findings] == [
-        (stopped.key, False, "on the base: " + stopped.message)]
+        (stopped.key, False, "on the base: " + stopped.message), (duplicate.key, None, duplicate.message)]
     assert merged.incomplete and not merged.failed
     assert checkrun.conclusion(merged) == "neutral"
     assert checkrun.title(merged) == ("Could not finish: 1 rule stopped, their results are missing "

@@ -66,6 +66,27 @@ async def test_a_passing_concept_closes_its_issue_when_asked(bot: Bot, github: F
     assert [r.body for r in github.calls("issues/update")] == [{"state": "closed", "state_reason": "completed"}]
 
 
+async def test_a_concept_whose_rule_stopped_keeps_its_issue_as_it_was(bot: Bot, github: FakeGitHub,
+                                                                      monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A rule that stopped (a bug, a file gone mid-run) did not pass: the issue is neither
+    closed nor told the concept passes."""
+    from rules import duplicate_definition
+
+    repo = github.repo()
+    repo.issue(564)
+    await push(bot, repo, {**BASE, **DUPLICATE, ".github/ssot.toml": CONFIG + "close_issue = true\n"})
+    before = [c["body"] for c in bot_comments(repo, 564)]
+
+    def stopping(ctx, concept):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(duplicate_definition, "evaluate", stopping)
+    await push(bot, repo, {"app/chat/handler.py": None})
+    assert repo.issues[564].state == "open"
+    assert [c["body"] for c in bot_comments(repo, 564)] == before
+    assert not github.calls("issues/update")
+
+
 async def test_other_branches_and_deletions_are_ignored(bot: Bot, github: FakeGitHub) -> None:
     repo = github.repo()
     repo.issue(564)
