@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 17
+FORMAT = 18
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
