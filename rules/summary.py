@@ -982,17 +982,9 @@ class _Extractor:
     def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
         index = len(self.classes)
         self.classes.append(None)  # type: ignore[arg-type]  # placeholder keeps outer first
-        # the classes in the body, walked as the header walks them (both must list the same),
-        # and the count of its top-level methods for the fingerprint; then the names it binds
-        methods = 0
-        for stmt in node.body:
-            kind = type(stmt)
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                methods += 1
-                if self.nested:  # (checked here: the prefix costs more than the call)
-                    self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
-            elif kind is ast.ClassDef:
-                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
+        # the classes in the body, walked as the header walks them (both must list the same);
+        # then the names it binds
+        methods = self.class_body(node, qualname)
         defs: list[str] = []
         members: list[str] = []
         init = _class_namespace(node.body, defs, members)
@@ -1016,6 +1008,21 @@ class _Extractor:
         )
         self.add_shape(index, node, qualname, methods, bases)
         return index
+
+    def class_body(self, node: ast.ClassDef, qualname: str) -> int:
+        """The classes a class body's top-level statements define, and those its methods
+        define, each summarised; returns how many methods it has there (the fingerprint's
+        count)."""
+        methods = 0
+        for stmt in node.body:
+            kind = type(stmt)
+            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                methods += 1
+                if self.nested:  # (checked here: the prefix costs more than the call)
+                    self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
+            elif kind is ast.ClassDef:
+                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
+        return methods
 
     def add_shape(self, index: int, node: ast.ClassDef, qualname: str, methods: int, bases: tuple[str, ...]) -> None:
         """The class's fingerprint, for SSOT008 (none for a class without code)."""
@@ -1141,15 +1148,7 @@ class _Header(_Extractor):
     def class_def(self, node: ast.ClassDef, qualname: str, scope: str) -> int:
         index = len(self.names)
         self.names.append(node.name)
-        methods = 0
-        for stmt in node.body:
-            kind = type(stmt)
-            if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
-                methods += 1
-                if self.nested:  # (checked here: the prefix costs more than the call)
-                    self.nested_classes(stmt.body, f"{qualname}.{stmt.name}.<locals>")  # type: ignore[attr-defined]
-            elif kind is ast.ClassDef:
-                self.class_def(stmt, f"{qualname}.{stmt.name}", "class")  # type: ignore[arg-type, attr-defined]
+        methods = self.class_body(node, qualname)
         self.add_shape(index, node, qualname, methods, tuple(dotted(b) for b in node.bases))
         return index
 
