@@ -52,7 +52,7 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
     AnalysisError when the snapshot's config file cannot be.
     """
     if override is not None:
-        given = read_config_file(override)
+        given = _read_config_file(override)
         return LoadedConfig(parse_config(given, override, table=""), given.decode("utf-8", "replace"), override)
     entries = snapshot.entries()
     path = find_config(set(entries))
@@ -68,12 +68,12 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
 
 
 #: a config file larger than this is not one (a pyproject.toml is a few kilobytes)
-MAX_CONFIG_BYTES = 1 << 20
+_MAX_CONFIG_BYTES = 1 << 20
 
 
-def read_config_file(name: str) -> bytes:
+def _read_config_file(name: str) -> bytes:
     """A config file named on the command line: a regular file (a FIFO would block, a
-    device never end) of at most ``MAX_CONFIG_BYTES``; else OSError saying why."""
+    device never end) of at most ``_MAX_CONFIG_BYTES``; else OSError saying why."""
     fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK)
     try:
         info = os.fstat(fd)
@@ -82,10 +82,10 @@ def read_config_file(name: str) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file", name)
         with open(fd, "rb", closefd=False) as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
+            data = handle.read(_MAX_CONFIG_BYTES + 1)
     finally:
         os.close(fd)
-    if len(data) > MAX_CONFIG_BYTES:
+    if len(data) > _MAX_CONFIG_BYTES:
         raise OSError(errno.EFBIG, "over 1 MiB: not a config file", name)
     return data
 
