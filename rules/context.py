@@ -96,16 +96,18 @@ class Context:
     def unresolved_reason(self, res: Resolution) -> str:
         """Why a name resolves to nothing, and, where a file its module would be is left out
         by the ``exclude`` patterns (a helper in ``test_utils.py``), that too: "no module"
-        alone would send a user looking for a file that is there."""
+        alone would send a user looking for a file that is there. Under several roots each
+        place the file could be is named (the index never saw which one exists)."""
         reason = res.reason or "it names nothing"
         parts = res.name.split(".")
-        for i in range(len(parts), 0, -1):
+        for i in range(len(parts) - 1, 0, -1):  # the modules that would hold the name, innermost first
             stem = "/".join(parts[:i])
-            for root in self.index.roots:
-                prefix = "" if root.strip("/") in ("", ".") else root.strip("/") + "/"
-                for path in (f"{prefix}{stem}.py", f"{prefix}{stem}/__init__.py"):
-                    if matches(path, self.config.exclude):
-                        return f"{reason} (`{path}`, if it is there, is left out by the `exclude` patterns)"
+            for names in ((f"{stem}.py",), (f"{stem}/__init__.py",)):
+                left_out = [path for root in self.index.roots for name in names
+                            if matches(path := _prefix(root) + name, self.config.exclude)]
+                if left_out:
+                    where = " or ".join(f"`{path}`" for path in dict.fromkeys(left_out))
+                    return f"{reason} ({where}, if it is there, is left out by the `exclude` patterns)"
         return reason
 
     def resolve_in(self, module: str, dotted: str) -> list[Target]:
@@ -195,6 +197,12 @@ class Context:
                 self._outcomes[key] = Outcome((notice,), "-", "-",
                                               skipped=f"the rule stopped with {type(exc).__name__}: {exc}")
         return self._outcomes[key]
+
+
+def _prefix(root: str) -> str:
+    """A root as the start of the paths under it (``""`` for the repository's top)."""
+    root = root.strip("/")
+    return "" if root in ("", ".") else root + "/"
 
 
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:

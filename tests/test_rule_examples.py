@@ -86,3 +86,9 @@ def test_a_path_into_an_excluded_file_says_the_file_is_left_out() -> None:
     found = {f.code: f.message for f in analyze_sources(files, config).findings}
     assert found["SSOT006"].endswith("(`pkg/test_helpers.py`, if it is there, is left out by the `exclude` patterns)")
     assert "exclude" not in found["SSOT001"]  # pkg/testing.py would not be left out
+    # under two roots the index never saw which place holds the file: both are named
+    two = analyze_sources({"src/pkg/__init__.py": "", "src/pkg/impl.py": "class Client:\n    pass\n"},
+                          'roots = ["src", "."]\n' + config.replace('aliases = ["pkg.testing.Client"]\n', ""))
+    [factory] = [f.message for f in two.findings if f.code == "SSOT006"]
+    assert factory.endswith("(`src/pkg/test_helpers.py` or `pkg/test_helpers.py`, if it is there, "
+                            "is left out by the `exclude` patterns)")
