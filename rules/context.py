@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from rules.config import Concept, Config, ConfigProblem
 from rules.globs import matches
-from rules.index import Index
+from rules.index import Index, root_prefix
 from rules.model import CRASHED, Definition, Finding, Location, Severity
 from rules.resolver import Resolution, Resolver, Target
 from rules.summary import ClassInfo, DetailError, FileSummary, FunctionInfo, ImportInfo, Param
@@ -104,7 +104,7 @@ class Context:
             stem = "/".join(parts[:i])
             for names in ((f"{stem}.py",), (f"{stem}/__init__.py",)):
                 left_out = [path for root in self.index.roots for name in names
-                            if matches(path := _prefix(root) + name, self.config.exclude)]
+                            if matches(path := root_prefix(root) + name, self.config.exclude)]
                 if left_out:
                     where = " or ".join(f"`{path}`" for path in dict.fromkeys(left_out))
                     return f"{reason} ({where}, if it is there, is left out by the `exclude` patterns)"
@@ -197,12 +197,6 @@ class Context:
                 self._outcomes[key] = Outcome((notice,), "-", "-",
                                               skipped=f"the rule stopped with {type(exc).__name__}: {exc}")
         return self._outcomes[key]
-
-
-def _prefix(root: str) -> str:
-    """A root as the start of the paths under it (``""`` for the repository's top)."""
-    root = root.strip("/")
-    return "" if root in ("", ".") else root + "/"
 
 
 def crash_notice(rule: ModuleType, exc: Exception, config: Config, concept: str | None = None) -> Finding:

@@ -26,17 +26,20 @@ def default_roots(paths: Iterable[str]) -> tuple[str, ...]:
     return ("src", ".") if any(p.startswith("src/") for p in paths) else (".",)
 
 
+def root_prefix(root: str) -> str:
+    """What the paths of the files under ``root`` start with (``""`` for the repository's top)."""
+    root = root.strip("/")
+    return "" if root in ("", ".") else root + "/"
+
+
 def module_name(path: str, root: str) -> tuple[str, bool] | None:
     """The module ``path`` defines under ``root``, and whether it is a package."""
     if not path.endswith(".py"):
         return None
-    root = root.strip("/")
-    if root in ("", "."):
-        rel = path
-    elif path.startswith(root + "/"):
-        rel = path[len(root) + 1:]
-    else:
+    prefix = root_prefix(root)
+    if not path.startswith(prefix):
         return None
+    rel = path[len(prefix):]
     parts = rel[:-3].split("/")
     is_package = parts[-1] == "__init__"
     if is_package:

@@ -86,55 +86,54 @@ canonical = "app.core.Manager"
 aliases = ["app.compat.Manager"]
 """
 
+#: a fallback class behind a conditional import (an allowed second definition), beside ``core``
+_COMPAT = "try:\n    from .core import Manager\nexcept ImportError:\n    from .fallback import Manager{ignore}\n"
+_ALLOWED = _CONFIG + 'allow = ["app/fallback.py"]\n'
+
+
+def _repo(core: str, fallback: str, *, ignored: bool = True, base: str = "") -> dict[str, str]:
+    """``app/core.py`` with the canonical class (and ``app/base.py``, when given), and
+    ``app/fallback.py`` with another reached through ``app/compat.py``'s ``except
+    ImportError`` (SSOT002 silenced there, or not)."""
+    return {"app/__init__.py": "", "app/core.py": core, "app/fallback.py": fallback,
+            "app/compat.py": _COMPAT.format(ignore="  # ssot: ignore[SSOT002]" if ignored else ""),
+            **({"app/base.py": base} if base else {})}
+
+
+_FALLBACK = "class Manager:\n    def __init__(self, url):\n        pass\n"
+
 EXAMPLES = (
     Valid(
-        files={"app/__init__.py": "",
-               "app/base.py": "class Base:\n    def __init__(self, url, *, retries=3):\n        pass\n",
-               "app/core.py": "from .base import Base\nclass Manager(Base):\n    pass\n",
-               "app/fallback.py": "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
-                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
-        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        files=_repo("from .base import Base\nclass Manager(Base):\n    pass\n",
+                    "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
+                    base="class Base:\n    def __init__(self, url, *, retries=3):\n        pass\n"),
+        config=_ALLOWED,
         note="the inherited __init__ is compared; default values may differ",
     ),
     Valid(
-        files={"app/__init__.py": "",
-               "app/core.py": "import sys\nclass Manager:\n    if sys.version_info >= (3, 11):\n"
-                              "        def __init__(self, url, *, retries=3):\n            pass\n"
-                              "    else:\n        def __init__(self, url):\n            pass\n",
-               "app/fallback.py": "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
-                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
-        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        files=_repo("import sys\nclass Manager:\n    if sys.version_info >= (3, 11):\n"
+                    "        def __init__(self, url, *, retries=3):\n            pass\n"
+                    "    else:\n        def __init__(self, url):\n            pass\n",
+                    "class Manager:\n    def __init__(self, url, *, retries=5):\n        pass\n"),
+        config=_ALLOWED,
         note="an __init__ defined in the branches of an `if` in the class body: the first branch's is compared",
     ),
     Valid(
-        files={"app/__init__.py": "",
-               "app/core.py": "from aiohttp.web import Application\nclass Manager(Application):\n    pass\n",
-               "app/fallback.py": "class Manager:\n    def __init__(self, url):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
-                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
-        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        files=_repo("from aiohttp.web import Application\nclass Manager(Application):\n    pass\n", _FALLBACK),
+        config=_ALLOWED,
         note="the canonical class gets __init__ from a base outside the repository: not compared",
     ),
     Invalid(
-        files={"app/__init__.py": "",
-               "app/core.py": "from abc import ABC\nfrom typing import Generic, TypeVar\nT = TypeVar('T')\n"
-                              "class Manager(ABC, Generic[T]):\n    pass\n",
-               "app/fallback.py": "class Manager:\n    def __init__(self, url):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
-                                "    from .fallback import Manager  # ssot: ignore[SSOT002]\n"},
-        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        files=_repo("from abc import ABC\nfrom typing import Generic, TypeVar\nT = TypeVar('T')\n"
+                    "class Manager(ABC, Generic[T]):\n    pass\n", _FALLBACK),
+        config=_ALLOWED,
         expect=(("SSOT004", "app/fallback.py", 2),),
         note="ABC, Generic and Protocol bring no __init__: the canonical's is object's, and is compared",
     ),
     Invalid(
-        files={"app/__init__.py": "",
-               "app/core.py": "class Manager:\n    def __init__(self, url, *, retries=3):\n        pass\n",
-               "app/fallback.py": "class Manager:\n    def __init__(self, url, timeout):\n        pass\n",
-               "app/compat.py": "try:\n    from .core import Manager\nexcept ImportError:\n"
-                                "    from .fallback import Manager\n"},
-        config=_CONFIG + 'allow = ["app/fallback.py"]\n',
+        files=_repo("class Manager:\n    def __init__(self, url, *, retries=3):\n        pass\n",
+                    "class Manager:\n    def __init__(self, url, timeout):\n        pass\n", ignored=False),
+        config=_ALLOWED,
         expect=(("SSOT004", "app/fallback.py", 2),),
         note="a conditional alternative with another constructor",
     ),
