@@ -140,7 +140,7 @@ def compared(head: Report, base_rev: str | None, base_keys: Collection[tuple[str
             else:
                 fixed.append(f.marked(False))
         if stopped:  # what such a rule finds on the head may be old: not known to be new
-            findings = [replace(f, new=None) if (f.code, f.concept) in stopped and f.new else f for f in findings]
+            findings = [f.marked(None) if (f.code, f.concept) in stopped and f.new else f for f in findings]
         findings.sort(key=Finding.sort_key)
     return Report(rev=head.rev, base=base_rev, concepts=head.concepts, findings=tuple(findings),
                   summary=head.summary, fixed=tuple(fixed), fail_on=head.fail_on, config_path=head.config_path)

@@ -71,7 +71,7 @@ class Finding:
     def line(self) -> int:
         return self.location.line
 
-    def marked(self, new: bool) -> Finding:
+    def marked(self, new: bool | None) -> Finding:
         # every field but ``new`` as it is (``dataclasses.replace`` costs twice as much: a
         # base's thousands of findings are marked on every pull request)
         return Finding(self.code, self.rule, self.severity, self.concept, self.symbol, self.message, self.location,
