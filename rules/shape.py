@@ -39,7 +39,6 @@ import ast
 import zlib
 from array import array
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Sequence
 
 Shape = tuple[int, ...]
@@ -93,7 +92,9 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
     call, also what is called (name or attribute) and how many arguments and keywords; for
     an attribute, what it is taken from; for an assignment, what is assigned to.
     """
-    kinds, parts, call, attribute, operation = _KIND, _PART, ast.Call, ast.Attribute, _OPERATION
+    kinds, parts, call, attribute, operation, assign, blocks = _KIND, _PART, ast.Call, ast.Attribute, _OPERATION, \
+        ast.Assign, _BLOCKS
+    append = out.append
     for stmt in body:
         kind = type(stmt)
         code = kinds[kind] | depth
@@ -110,11 +111,12 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
                     code = hash((code, *operation[vkind](value)))
                 else:
                     code = hash((code, kinds[vkind]))
-            if kind is ast.Assign:
-                code = hash((code, kinds[type(stmt.targets[0])], len(stmt.targets)))  # type: ignore[attr-defined]
-        out.append(hash((previous, code)))
+            if kind is assign:
+                targets = stmt.targets  # type: ignore[attr-defined]
+                code = hash((code, kinds[type(targets[0])], len(targets)))
+        append(hash((previous, code)))
         previous = code
-        if kind in _BLOCKS:
+        if kind in blocks:
             previous = _blocks(stmt, depth + 1, previous, out)
     return previous
 
@@ -182,11 +184,12 @@ def class_shape(node: ast.ClassDef) -> Shape:
     for stmt in node.body:
         kind = type(stmt)
         if kind is function or kind is async_function:
-            stubs = stubs and _stub(stmt.body)  # type: ignore[attr-defined]
+            if stubs:
+                stubs = _stub(stmt.body)  # type: ignore[attr-defined]
             args = stmt.args  # type: ignore[attr-defined]
             header: tuple[int, ...] = (_ASYNC if kind is async_function else _DEF,
-                      len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
-                      args.vararg is not None, args.kwarg is not None, len(args.defaults))
+                                       len(args.posonlyargs) + len(args.args), len(args.kwonlyargs),
+                                       args.vararg is not None, args.kwarg is not None, len(args.defaults))
             if stmt.decorator_list:  # type: ignore[attr-defined]
                 header += tuple(_crc(_last_name(d)) for d in stmt.decorator_list)  # type: ignore[attr-defined]
             code = hash(header)
@@ -197,19 +200,26 @@ def class_shape(node: ast.ClassDef) -> Shape:
             others.append(stmt)
     if not features or stubs:
         return ()
-    _body(_strip_docstring(others), 0, _CLASS_BODY, features)
-    features.append(_NAME << 32 | _crc(" ".join(sorted(names))))
+    if others:
+        _body(_strip_docstring(others), 0, _CLASS_BODY, features)
+    names.sort()
+    features.append(_NAME << 32 | _crc(" ".join(names)))
     for base in node.bases:
         features.append(_BASE << 32 | _crc(_last_name(base)))
     for decorator in node.decorator_list:
         features.append(_DECO << 32 | _crc(_last_name(decorator)))
     # a multiset as a set: the i-th repeat of a feature becomes a feature of its own
-    counts = Counter(features)
-    if len(counts) < len(features):
-        for feature, count in [item for item in counts.items() if item[1] > 1]:
-            for i in range(1, count):
-                counts[hash((feature, i))] = 1
-    return tuple(sorted(counts))
+    distinct = set(features)
+    if len(distinct) < len(features):
+        features.sort()
+        previous, repeat = None, 0
+        for feature in features:
+            if feature == previous:
+                repeat += 1
+                distinct.add(hash((feature, repeat)))
+            else:
+                previous, repeat = feature, 0
+    return tuple(sorted(distinct))
 
 
 def similarity(a: Shape, b: Shape) -> float:
