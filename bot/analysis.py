@@ -163,10 +163,10 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
     listed = entries.items() if only is None else [(path, entries[path]) for path in only if path in entries]
     unreadable = False  # listed as there but not readable (see snapshot.UNREADABLE)
     for path, entry in listed:
-        if not path.endswith(".py") or excluded(path):
+        if not path.endswith((".py", "/")) or excluded(path):
             continue
         if entry.sha == UNREADABLE:
-            files[path], unreadable = _unread(), True
+            files[path], unreadable = _unread(path), True
             continue
         if entry.size is not None and entry.size > limit:
             files[path] = _too_large(entry.size, limit)
@@ -198,7 +198,7 @@ def collect(snapshot: Snapshot, config: ConfigResult, store: SummaryStore, *, wo
             break
     summaries = {**hits, **fresh, **{sha: _too_large(size, limit) for sha, size in large.items()}}
     # listed but not read (unreadable, or gone since): said, not silently left out (nor cached)
-    unread = {sha: _unread() for sha in missing if sha not in summaries}
+    unread = {sha: _unread(missing[sha]) for sha in missing if sha not in summaries}
     summaries.update(unread)
     for path, sha in analysed:  # where the listing gave no size, the summary has it
         summary = summaries.get(sha)
@@ -218,9 +218,11 @@ def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes:
     return data
 
 
-def _unread() -> FileSummary:
-    """A file that could not be read (never cached: it may be readable next time)."""
-    return FileSummary(error=("the file could not be read", 1, 1))
+def _unread(path: str) -> FileSummary:
+    """A file that could not be read, or a directory that could not be listed (its path
+    ends in a slash): never cached, it may be readable next time."""
+    what = "the directory could not be listed" if path.endswith("/") else "the file could not be read"
+    return FileSummary(error=(what, 1, 1))
 
 
 def _too_large(size: int, limit: int) -> FileSummary:

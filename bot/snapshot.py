@@ -7,12 +7,10 @@ are shared between revisions, working trees and the App.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import stat
 import subprocess
-import sys
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +34,9 @@ class SnapshotError(Exception):
 
 #: the SHA a listing gives a file that is there but cannot be read (git's null SHA: no
 #: blob has it, no cache holds it, ``git cat-file`` calls it missing): never read, it is
-#: reported as a file that could not be read, not left out
+#: reported as a file that could not be read, not left out. A directory that cannot be
+#: listed is listed so too, as its path and a slash (``app/private/``): its files cannot
+#: be named, so it is reported in their place
 UNREADABLE = "0" * 40
 
 
@@ -69,15 +69,6 @@ class Snapshot(Protocol):
         file name. Their bytes count only if they hash to the listed SHA (else ``read()``
         gives them)."""
         ...
-
-
-def warn(message: str) -> None:
-    """A warning on stderr (the run goes on): what was not analysed, and why (a path from
-    the repository shown as ``format_text.clean`` shows it)."""
-    from bot.format_text import clean
-
-    with contextlib.suppress(OSError, ValueError):
-        print(f"ssot: warning: {clean(message)}", file=sys.stderr)
 
 
 def _read(full: str) -> bytes | None:
@@ -125,16 +116,18 @@ class DirectorySnapshot:
         self._entries: dict[str, Entry] | None = None
         self._data: dict[str, bytes] = {}
 
-    def _walk(self) -> Iterable[tuple[str, str]]:
+    def _walk(self, unlisted: list[str]) -> Iterable[tuple[str, str]]:
+        """The relevant files, as (path, file name); the directories below the root that
+        cannot be listed go into ``unlisted``."""
         stack = [""]
         while stack:
             rel = stack.pop()
             try:
                 scan = list(os.scandir(os.path.join(self.root, rel)))
-            except OSError as exc:  # not a file to report on: said, not silently left out
+            except OSError as exc:
                 if not rel:
                     raise SnapshotError(f"{self.root}: the directory cannot be listed ({exc.strerror or exc})") from exc
-                warn(f"{rel}: the directory cannot be listed ({exc.strerror or exc}); its files are not analysed")
+                unlisted.append(rel)
                 continue
             for item in scan:
                 path = f"{rel}/{item.name}" if rel else item.name
@@ -155,7 +148,8 @@ class DirectorySnapshot:
     def entries(self) -> dict[str, Entry]:
         if self._entries is None:
             entries: dict[str, Entry] = {}
-            for path, full in self._walk():
+            unlisted: list[str] = []
+            for path, full in self._walk(unlisted):
                 try:
                     st = os.stat(full)  # follows a link: only to regular files inside the root
                 except OSError:
@@ -168,6 +162,8 @@ class DirectorySnapshot:
                     continue
                 self._data[path] = data
                 entries[path] = Entry(blob_sha(data), len(data))
+            # its files cannot even be named: the directory stands for them (see UNREADABLE)
+            entries.update((f"{rel}/", Entry(UNREADABLE, None)) for rel in unlisted)
             self._entries = entries
         return self._entries
 

@@ -2,7 +2,9 @@
 
 The file is left out of the analysis and everything else still runs; names it defines
 cannot be resolved, which other rules may report. Files larger than ``max_file_bytes``
-are skipped and reported here too. A notice: it never fails a check.
+are skipped and reported here too, and so are files that cannot be read and directories
+that cannot be listed (by their path and a slash: their files cannot be named). A
+notice: it never fails a check.
 """
 
 from __future__ import annotations

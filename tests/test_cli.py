@@ -1027,26 +1027,34 @@ def test_a_config_named_on_the_command_line_must_be_a_small_regular_file(tmp_pat
         assert (code, out) == (2, "") and err == f"ssot: error: {name}: {why}\n"
 
 
-def test_a_directory_that_cannot_be_listed_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """Its files cannot even be named, so no notice can stand on them: a warning says what
-    was not analysed, and the rest runs."""
+def test_a_directory_that_cannot_be_listed_is_a_notice(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its files cannot even be named, so the directory stands for them: an SSOT009 notice
+    in the report (not a warning on stderr only, which a CI log or a JSON reader never
+    sees), unless ``exclude`` covers it; the rest runs. The directory to check itself is
+    an error: nothing to say PASS on."""
     from bot import snapshot
 
-    write(tmp_path, {**GOOD, "app/hidden/x.py": "class WebSocketManager:\n    pass\n"})
+    write(tmp_path, {**GOOD, "app/hidden/x.py": "class WebSocketManager:\n    pass\n",
+                     "tests/private/test_x.py": "x = 1\n"})
     real = os.scandir
+    hidden = ("hidden", "private")
 
     def scandir(path):  # type: ignore[no-untyped-def]
-        if str(path).rstrip("/").endswith("hidden"):
+        if str(path).rstrip("/").endswith(hidden):
             raise PermissionError(13, "Permission denied", str(path))
         return real(path)
 
     monkeypatch.setattr(snapshot.os, "scandir", scandir)
+    code, out, err = run(capsys, "check", str(tmp_path), "--format", "json")
+    assert (code, err) == (0, "")
+    assert [(f["code"], f["path"], f["line"], f["message"]) for f in json.loads(out)["findings"]] == [
+        ("SSOT009", "app/hidden/", 1, "`app/hidden/` was not analysed: the directory could not be listed")]
     code, out, err = run(capsys, "check", str(tmp_path))
-    assert code == 0 and out.rstrip().endswith("PASS")
-    assert err == ("ssot: warning: app/hidden: the directory cannot be listed (Permission denied); "
-                   "its files are not analysed\n")
-    hidden = tmp_path / "app" / "hidden"
-    code, out, err = run(capsys, "check", str(hidden))  # the directory to check itself: nothing to say PASS on
+    assert code == 0 and "app/hidden/" in out and out.rstrip().endswith("PASS")
+    code, out, err = run(capsys, "check", str(tmp_path / "app" / "hidden"))
     assert (code, out) == (2, "")
-    assert err == f"ssot: error: {hidden}: the directory cannot be listed (Permission denied)\n"
+    assert err == f"ssot: error: {tmp_path / 'app' / 'hidden'}: the directory cannot be listed (Permission denied)\n"
+    hidden = ()  # listed now: what it hid is analysed (a second class of the concept's name)
+    code, report = run_json(capsys, "check", str(tmp_path))
+    assert code == 1 and [(f["code"], f["path"]) for f in report["findings"]] == [("SSOT003", "app/hidden/x.py")]
