@@ -19,8 +19,13 @@ report. Near copies under other names are listed too (SSOT008 reports them).
 Not proposed: a name given by a framework convention, most of its definitions (more than
 half, two at least) the same base class or subclasses of it (a ``Command(BaseCommand)``
 per management command, a ``DatabaseWrapper`` per database backend): those are plugins,
-not fragmentation. They are named at the end of the output, with that base. Nothing here
-is authoritative: the output is for a person to review.
+not fragmentation. Nor, on their name alone, the names of parallel class hierarchies:
+each definition of the name in another hierarchy (its topmost base in the repository),
+and at least ``PARALLEL`` names given by those same hierarchies (Django's form and model
+fields, ``CharField``, ``DateField``...; libcst's nodes and their matchers): an API kept
+in two forms by design. A near copy among them is still proposed. Both are named at the
+end of the output, with their bases. Nothing here is authoritative: the output is for a
+person to review.
 """
 
 from __future__ import annotations
@@ -46,6 +51,11 @@ NOTHING = "# `ssot discover` found no concept candidates: no class name is defin
           "# modules, no module re-exports a class under another name, no near copies.\n"
 CONVENTIONS = ("# Not proposed: names a framework convention gives to one class per plugin (most of their\n"
                "# definitions are one base class or subclasses of it): plugins, not fragmentation.\n")
+PARALLELS = ("# Not proposed on their names alone: names that parallel class hierarchies each give (an\n"
+             "# API kept in two forms by design, such as form and model fields); near copies among them\n"
+             "# are proposed above.\n")
+#: how many names two (or more) class hierarchies must share to be parallel ones
+PARALLEL = 3
 LISTED = near_duplicate_class.LISTED  # sites named per evidence line (the rest are counted)
 
 
@@ -80,6 +90,8 @@ class Discovery:
     proposals: list[Proposal]
     #: names left out as a framework convention, each with its evidence
     conventions: list[str] = field(default_factory=list)
+    #: hierarchies whose shared names are not proposed on their names alone, each with those names
+    parallels: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -105,6 +117,10 @@ def discover(index: Index, config: Config) -> Discovery:
         group.evidence.append(f"{len(members)} classes are near copies ({near_duplicate_class.likeness(similarity)}): "
                               + _listed(members))
     same = {name: defs for name, defs in _same_names(sites).items() if name not in conventions}
+    parallels = _parallels(ctx, same)
+    for names in parallels.values():
+        for name in names:
+            del same[name]
     for alias, target, where in chains:
         # classes named like the alias are the ones it was meant to replace
         namesakes = same.get(alias.rsplit(".", 1)[-1], [])
@@ -129,7 +145,10 @@ def discover(index: Index, config: Config) -> Discovery:
         if seen[p.name] > 1:
             p.name = f"{p.name}{seen[p.name]}"
     notes = [f"`{name}`: {how}: " + _listed(defs) for name, (how, defs) in sorted(conventions.items())]
-    return Discovery(proposals, notes)
+    shared = [f"{len(names)} names of " + " and ".join(f"`{root}`" for root in roots) + " (each one's subclasses): "
+              + near_duplicate_class.listed([f"`{name}`" for name in names[:LISTED]], len(names))
+              for roots, names in sorted(parallels.items(), key=lambda item: (-len(item[1]), item[0]))]
+    return Discovery(proposals, notes, shared)
 
 
 class _Groups:
@@ -284,6 +303,34 @@ def _conventions(ctx: Context, sites: dict[str, ClassSite]) -> dict[str, tuple[s
     return out
 
 
+def _root(ctx: Context, site: ClassSite) -> str:
+    """The top of a class's hierarchy in the repository: the last class
+    :meth:`Context.mro` lists (depth first: with one base each, the topmost), the class
+    itself when it has no base in the repository."""
+    definition = Definition(site.path, site.line, site.dotted.rsplit(".", 1)[-1], "class", ctx.module_of(site.path))
+    order, _external = ctx.mro(definition)
+    return f"{order[-1][0].module}.{order[-1][0].qualname}" if order else site.dotted
+
+
+def _parallels(ctx: Context, same: dict[str, list[ClassSite]]) -> dict[tuple[str, ...], list[str]]:
+    """Names of parallel class hierarchies: every definition of the name a subclass in a
+    hierarchy of its own, and at least ``PARALLEL`` names defined by those same
+    hierarchies; and the roots' own name when they share it and it names nothing else
+    (two ``Field`` bases). Their roots (sorted) -> those names (sorted)."""
+    by_roots: dict[tuple[str, ...], list[str]] = {}
+    for name, defs in sorted(same.items()):
+        roots = [_root(ctx, d) for d in defs]
+        if len(set(roots)) == len(defs) and all(root != d.dotted for root, d in zip(roots, defs, strict=True)):
+            by_roots.setdefault(tuple(sorted(roots)), []).append(name)
+    out = {roots: names for roots, names in by_roots.items() if len(names) >= PARALLEL}
+    for tops, names in out.items():
+        own = {top.rsplit(".", 1)[-1] for top in tops}
+        if len(own) == 1 and sorted(d.dotted for d in same.get(next(iter(own)), ())) == list(tops):
+            names.append(own.pop())
+            names.sort()
+    return out
+
+
 def _near_copies(ctx: Context, sites: dict[str, ClassSite]) -> list[tuple[list[ClassSite], float]]:
     """SSOT008's clusters, as the sites of their module-level classes (two at least)."""
     if not ctx.config.duplicates.enabled:
@@ -364,7 +411,7 @@ def _comment(text: str) -> str:
 def render_toml(discovery: Discovery) -> str:
     """Ready-to-paste TOML: one ``[[concept]]`` per proposal, its evidence as comments, then
     the names left out as conventions."""
-    if not discovery.proposals and not discovery.conventions:
+    if not discovery.proposals and not discovery.conventions and not discovery.parallels:
         return NOTHING
     out = [HEADER]
     for p in discovery.proposals:
@@ -376,8 +423,9 @@ def render_toml(discovery: Discovery) -> str:
         if p.aliases:
             out.append("aliases = [" + ", ".join(f'"{a}"' for a in p.aliases) + "]")
         out.append("")
-    if discovery.conventions:
-        out.append(CONVENTIONS.rstrip("\n"))
-        out.extend(_comment(f"  {line}") for line in discovery.conventions)
-        out.append("")
+    for header, notes in ((CONVENTIONS, discovery.conventions), (PARALLELS, discovery.parallels)):
+        if notes:
+            out.append(header.rstrip("\n"))
+            out.extend(_comment(f"  {line}") for line in notes)
+            out.append("")
     return "\n".join(out)

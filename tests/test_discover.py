@@ -144,6 +144,88 @@ def test_a_framework_convention_is_not_proposed_but_named_with_its_base() -> Non
     assert "app.backends.cached.BaseLoader" not in text  # renamed to subclass it: no alias
 
 
+#: form fields, each with code of its own (three methods: SSOT008 compares classes with three)
+_FORM_FIELDS = {
+    "CharField": """
+class CharField(Field):
+    def to_python(self, value):
+        return str(value).strip()
+
+    def validate(self, value):
+        if self.max_length is not None and len(value) > self.max_length:
+            raise ValueError("too long")
+
+    def widget_attrs(self, widget):
+        return {"maxlength": str(self.max_length)}
+""",
+    "DateField": """
+class DateField(Field):
+    def to_python(self, value):
+        for format in self.formats:
+            try:
+                return parse(value, format)
+            except ValueError:
+                continue
+        raise ValueError("not a date")
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+    def prepare(self, value):
+        return value.isoformat() if value else ""
+""",
+    "EmailField": """
+class EmailField(Field):
+    def __init__(self, **kwargs):
+        super().__init__(strip=True, **kwargs)
+        self.validators.append(check_email)
+
+    def bound_data(self, data, initial):
+        while data.endswith("."):
+            data = data[:-1]
+        return data or initial
+
+    def lower(self, value):
+        user, _, domain = value.rpartition("@")
+        return f"{user}@{domain.lower()}"
+""",
+}
+
+
+def _fields(names: tuple[str, ...], copied: str = "") -> dict[str, str]:
+    """Form fields and model fields: two hierarchies giving the same names, each class with
+    code of its own (a form field cleans a value, a model field maps a column); ``copied``
+    names a model field that is a copy of its form field."""
+    forms = "class Field:\n    def clean(self, value):\n        return value\n"
+    models = "class Field:\n    def db_type(self):\n        return None\n"
+    for name in names:
+        forms += "\n" + _FORM_FIELDS[name]
+        models += "\n" + (_FORM_FIELDS[name] if name == copied else
+                          f"\nclass {name}(Field):\n    def db_type(self):\n        return {name.lower()!r}\n")
+    return {"app/__init__.py": "", "app/forms.py": forms, "app/db.py": models}
+
+
+def test_names_of_parallel_hierarchies_are_not_proposed_on_their_names_alone() -> None:
+    """Django's form and model fields (``CharField`` in both, thirty names): an API kept in
+    two forms, not one class in two places. Three names shared make two hierarchies
+    parallel (and their bases' shared name with them); two are still proposed; a near copy
+    among them is still proposed."""
+    discovery = _propose(_fields(("CharField", "DateField", "EmailField")))
+    assert discovery.proposals == []
+    assert discovery.parallels == [
+        "4 names of `app.db.Field` and `app.forms.Field` (each one's subclasses): `CharField`, `DateField`, "
+        "`EmailField`, `Field`"]
+    assert "# Not proposed on their names alone: names that parallel class hierarchies" in render_toml(discovery)
+    discovery = _propose(_fields(("CharField", "DateField")))
+    assert sorted(p.name for p in discovery.proposals) == ["CharField", "DateField", "Field"]
+    assert discovery.parallels == []
+    discovery = _propose(_fields(("CharField", "DateField", "EmailField"), copied="EmailField"))
+    [copy] = discovery.proposals
+    assert copy.name == "EmailField" and copy.strength == 0  # on the near copy's evidence
+    assert [d.dotted for d in copy.duplicates] == ["app.forms.EmailField" if copy.canonical == "app.db.EmailField"
+                                                   else "app.db.EmailField"]
+
+
 def test_the_canonical_is_the_most_used_definition_and_says_why() -> None:
     [settings] = [p for p in _propose(RICH).proposals if p.name == "Settings"]
     assert settings.canonical == "app.settings.Settings"  # imported by three modules; the other has more methods
