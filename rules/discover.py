@@ -20,12 +20,13 @@ Not proposed: a name given by a framework convention, most of its definitions (m
 half, two at least) the same base class or subclasses of it (a ``Command(BaseCommand)``
 per management command, a ``DatabaseWrapper`` per database backend): those are plugins,
 not fragmentation. Nor, on their name alone, the names of parallel class hierarchies:
-each definition of the name in another hierarchy (its topmost base in the repository),
-and at least ``PARALLEL`` names given by those same hierarchies (Django's form and model
-fields, ``CharField``, ``DateField``...; libcst's nodes and their matchers): an API kept
-in two forms by design. A near copy among them is still proposed. Both are named at the
-end of the output, with their bases. Nothing here is authoritative: the output is for a
-person to review.
+each definition of the name a subclass in another hierarchy (no top base in the
+repository in common), the definitions apart in their bodies, and at least ``PARALLEL``
+names given by those same hierarchies (Django's form and model fields, ``CharField``,
+``DateField``...; libcst's nodes and their matchers): an API kept in two forms by
+design. A near copy among them is still proposed, and so is a name an alias chain gives.
+Both are named at the end of the output, with their bases. Nothing here is
+authoritative: the output is for a person to review.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ class Discovery:
     proposals: list[Proposal]
     #: names left out as a framework convention, each with its evidence
     conventions: list[str] = field(default_factory=list)
-    #: hierarchies whose shared names are not proposed on their names alone, each with those names
+    #: parallel hierarchies, each with the names they share (not proposed on those names alone)
     parallels: list[str] = field(default_factory=list)
 
 
@@ -117,10 +118,12 @@ def discover(index: Index, config: Config) -> Discovery:
         group.evidence.append(f"{len(members)} classes are near copies ({near_duplicate_class.likeness(similarity)}): "
                               + _listed(members))
     same = {name: defs for name, defs in _same_names(sites).items() if name not in conventions}
-    parallels = _parallels(ctx, same)
+    chained = {alias.rsplit(".", 1)[-1] for alias, _target, _where in chains}
+    parallels = _parallels(ctx, {name: defs for name, defs in same.items() if name not in chained})
+    named = dict(same)  # the evidence of a shared name, but for the parallel hierarchies' names
     for names in parallels.values():
         for name in names:
-            del same[name]
+            del named[name]
     for alias, target, where in chains:
         # classes named like the alias are the ones it was meant to replace
         namesakes = same.get(alias.rsplit(".", 1)[-1], [])
@@ -129,7 +132,7 @@ def discover(index: Index, config: Config) -> Discovery:
         group.definitions.update((d.dotted, d) for d in namesakes)
         group.strength = min(group.strength, 1)
         group.evidence.append(f"`{alias}` ({where}) is another name for {target}")
-    for name, defs in sorted(same.items()):
+    for name, defs in sorted(named.items()):
         group = groups.of([d.dotted for d in defs])
         group.definitions.update((d.dotted, d) for d in defs)
         group.evidence.append(f"class `{name}` is defined in {len(defs)} modules: " + _listed(defs))
@@ -145,9 +148,10 @@ def discover(index: Index, config: Config) -> Discovery:
         if seen[p.name] > 1:
             p.name = f"{p.name}{seen[p.name]}"
     notes = [f"`{name}`: {how}: " + _listed(defs) for name, (how, defs) in sorted(conventions.items())]
-    shared = [f"{len(names)} names of " + " and ".join(f"`{root}`" for root in roots) + " (each one's subclasses): "
-              + near_duplicate_class.listed([f"`{name}`" for name in names[:LISTED]], len(names))
-              for roots, names in sorted(parallels.items(), key=lambda item: (-len(item[1]), item[0]))]
+    shared = [f"{len(names)} names given both under " + " and under ".join(
+                  near_duplicate_class.listed([f"`{top}`" for top in tops[:3]], len(tops)) for tops in hierarchies)
+              + ": " + near_duplicate_class.listed([f"`{name}`" for name in names[:LISTED]], len(names))
+              for hierarchies, names in sorted(parallels.items(), key=lambda item: (-len(item[1]), item[0]))]
     return Discovery(proposals, notes, shared)
 
 
@@ -276,8 +280,7 @@ def _ancestors(ctx: Context, site: ClassSite) -> set[str]:
     """The class itself, its in-repository bases (dotted) and the bases outside the
     repository that are not the standard library's (a builtin or ``Enum`` base is no
     framework)."""
-    definition = Definition(site.path, site.line, site.dotted.rsplit(".", 1)[-1], "class", ctx.module_of(site.path))
-    order, external = ctx.mro(definition)
+    order, external = ctx.mro(_definition(ctx, site))
     out = {f"{d.module}.{d.qualname}" for d, _info in order} | {site.dotted}
     out.update(e for e in external if e.split(".", 1)[0] not in _STDLIB)
     return out
@@ -303,31 +306,82 @@ def _conventions(ctx: Context, sites: dict[str, ClassSite]) -> dict[str, tuple[s
     return out
 
 
-def _root(ctx: Context, site: ClassSite) -> str:
-    """The top of a class's hierarchy in the repository: the last class
-    :meth:`Context.mro` lists (depth first: with one base each, the topmost), the class
-    itself when it has no base in the repository."""
-    definition = Definition(site.path, site.line, site.dotted.rsplit(".", 1)[-1], "class", ctx.module_of(site.path))
-    order, _external = ctx.mro(definition)
-    return f"{order[-1][0].module}.{order[-1][0].qualname}" if order else site.dotted
+def _definition(ctx: Context, site: ClassSite) -> Definition:
+    return Definition(site.path, site.line, site.dotted.rsplit(".", 1)[-1], "class", ctx.module_of(site.path))
 
 
-def _parallels(ctx: Context, same: dict[str, list[ClassSite]]) -> dict[tuple[str, ...], list[str]]:
+def _tops(ctx: Context, site: ClassSite) -> frozenset[str]:
+    """The tops of a class's hierarchy in the repository: its in-repository ancestors with
+    no base there (a mixin among them); empty when the class has no base there."""
+    order, _external = ctx.mro(_definition(ctx, site))
+    tops = set()
+    for d, info in order[1:]:
+        if not any(t.definition is not None and t.definition.kind == "class"
+                   for base in info.bases if base and base != "object" for t in ctx.resolve_in(d.module, base)):
+            tops.add(f"{d.module}.{d.qualname}")
+    return frozenset(tops)
+
+
+def _body_names(ctx: Context, site: ClassSite) -> tuple[frozenset[str], frozenset[str]]:
+    """The names a class body binds: its methods, and its other members (attributes)."""
+    info = ctx.class_info(_definition(ctx, site))
+    if info is None:
+        return frozenset(), frozenset()
+    return frozenset(info.methods), frozenset(info.members) - frozenset(info.methods)
+
+
+def _apart(ctx: Context, defs: list[ClassSite]) -> bool:
+    """Whether every two of these classes share under half of their methods, or under half
+    of their other members (a form field and a model field of one name do, or a node and
+    its matcher; a copied class does not). Two empty sets say nothing."""
+    names = [_body_names(ctx, d) for d in defs]
+
+    def differ(a: frozenset[str], b: frozenset[str]) -> bool:
+        return 2 * len(a & b) < len(a | b)
+
+    return all(differ(a[0], b[0]) or differ(a[1], b[1]) for i, a in enumerate(names) for b in names[i + 1:])
+
+
+Hierarchies = tuple[tuple[str, ...], ...]
+
+
+def _parallels(ctx: Context, same: dict[str, list[ClassSite]]) -> dict[Hierarchies, list[str]]:
     """Names of parallel class hierarchies: every definition of the name a subclass in a
-    hierarchy of its own, and at least ``PARALLEL`` names defined by those same
-    hierarchies; and the roots' own name when they share it and it names nothing else
-    (two ``Field`` bases). Their roots (sorted) -> those names (sorted)."""
-    by_roots: dict[tuple[str, ...], list[str]] = {}
+    hierarchy of its own, the definitions apart in their bodies (see :func:`_apart`), and
+    at least ``PARALLEL`` names defined by the same hierarchies; with them the tops' own
+    name when they share it and it names nothing else (two ``Field`` bases). A hierarchy is
+    known by its tops (see :func:`_tops`), tops one class has together being one hierarchy
+    (a base and a mixin). Each hierarchy's tops (sorted, the hierarchies sorted) -> those
+    names (sorted)."""
+    tops = {d.dotted: _tops(ctx, d) for defs in same.values() for d in defs}
+    parent: dict[str, str] = {}  # union-find over the tops: those a class has together are one
+
+    def root(top: str) -> str:
+        while parent.setdefault(top, top) != top:
+            parent[top] = top = parent[parent[top]]
+        return top
+
+    for together in tops.values():
+        ordered = sorted(together)
+        for top in ordered:
+            a, b = root(ordered[0]), root(top)
+            parent[max(a, b)] = min(a, b)
+    family: dict[str, list[str]] = {}  # a hierarchy's root -> its tops
+    for top in sorted(parent):
+        family.setdefault(root(top), []).append(top)
+    found: dict[Hierarchies, list[str]] = {}
     for name, defs in sorted(same.items()):
-        roots = [_root(ctx, d) for d in defs]
-        if len(set(roots)) == len(defs) and all(root != d.dotted for root, d in zip(roots, defs, strict=True)):
-            by_roots.setdefault(tuple(sorted(roots)), []).append(name)
-    out = {roots: names for roots, names in by_roots.items() if len(names) >= PARALLEL}
-    for tops, names in out.items():
-        own = {top.rsplit(".", 1)[-1] for top in tops}
-        if len(own) == 1 and sorted(d.dotted for d in same.get(next(iter(own)), ())) == list(tops):
-            names.append(own.pop())
-            names.sort()
+        roots = [root(min(tops[d.dotted])) if tops[d.dotted] else "" for d in defs]
+        if all(roots) and len(set(roots)) == len(defs) and _apart(ctx, defs):
+            found.setdefault(tuple(sorted(tuple(family[r]) for r in roots)), []).append(name)
+    out = {hierarchies: names for hierarchies, names in found.items() if len(names) >= PARALLEL}
+    for hierarchies, names in out.items():
+        for own in sorted({top.rsplit(".", 1)[-1] for top in hierarchies[0]}):
+            tops_named = [[top for top in hierarchy if top.rsplit(".", 1)[-1] == own] for hierarchy in hierarchies]
+            if all(len(t) == 1 for t in tops_named) \
+                    and sorted(d.dotted for d in same.get(own, ())) == sorted(t[0] for t in tops_named):
+                names.append(own)
+        names.sort()
     return out
 
 
@@ -410,7 +464,7 @@ def _comment(text: str) -> str:
 
 def render_toml(discovery: Discovery) -> str:
     """Ready-to-paste TOML: one ``[[concept]]`` per proposal, its evidence as comments, then
-    the names left out as conventions."""
+    the names left out as conventions, and those of parallel hierarchies."""
     if not discovery.proposals and not discovery.conventions and not discovery.parallels:
         return NOTHING
     out = [HEADER]

@@ -189,6 +189,22 @@ class EmailField(Field):
         user, _, domain = value.rpartition("@")
         return f"{user}@{domain.lower()}"
 """,
+    "IntegerField": """
+class IntegerField(Field):
+    def to_python(self, value):
+        value = int(value)
+        if self.min_value is not None:
+            assert value >= self.min_value, "too small"
+        return value
+
+    def step(self, value):
+        return value % self.step_size == 0
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.update(min=self.min_value, max=self.max_value, step=self.step_size)
+        return attrs
+""",
 }
 
 
@@ -213,17 +229,44 @@ def test_names_of_parallel_hierarchies_are_not_proposed_on_their_names_alone() -
     discovery = _propose(_fields(("CharField", "DateField", "EmailField")))
     assert discovery.proposals == []
     assert discovery.parallels == [
-        "4 names of `app.db.Field` and `app.forms.Field` (each one's subclasses): `CharField`, `DateField`, "
+        "4 names given both under `app.db.Field` and under `app.forms.Field`: `CharField`, `DateField`, "
         "`EmailField`, `Field`"]
     assert "# Not proposed on their names alone: names that parallel class hierarchies" in render_toml(discovery)
     discovery = _propose(_fields(("CharField", "DateField")))
     assert sorted(p.name for p in discovery.proposals) == ["CharField", "DateField", "Field"]
     assert discovery.parallels == []
-    discovery = _propose(_fields(("CharField", "DateField", "EmailField"), copied="EmailField"))
+    discovery = _propose(_fields(("CharField", "DateField", "EmailField", "IntegerField"), copied="EmailField"))
     [copy] = discovery.proposals
     assert copy.name == "EmailField" and copy.strength == 0  # on the near copy's evidence
     assert [d.dotted for d in copy.duplicates] == ["app.forms.EmailField" if copy.canonical == "app.db.EmailField"
                                                    else "app.db.EmailField"]
+
+
+def test_what_parallel_hierarchies_are_not() -> None:
+    """A hierarchy is known by all of its tops (a mixin on one field does not take it out of
+    its family); a module copied with its base class is no parallel API (its classes bind
+    the same names: proposed); a name an alias chain gives is proposed, not hidden."""
+    fields = _fields(("CharField", "DateField", "EmailField"))
+    forms = fields["app/forms.py"].replace("class DateField(Field):", "class DateField(Field, Mixin):")
+    fields["app/forms.py"] = forms + "\n\nclass Mixin:\n    def help(self):\n        return ''\n"
+    discovery = _propose(fields)
+    assert discovery.proposals == [] and len(discovery.parallels) == 1
+    assert discovery.parallels[0].startswith("4 names given both under `app.db.Field` and under `app.forms.Field`, "
+                                             "`app.forms.Mixin`: ")
+    entity = ("class Entity:\n    def save(self):\n        return None\n\n\n"
+              + "".join(f"class {name}(Entity):\n    def total(self):\n        return {i}\n\n\n"
+                        for i, name in enumerate(("User", "Order", "Product"))))
+    copied = _propose({"app/__init__.py": "", "app/billing.py": entity,
+                       "app/shop.py": entity.replace("return 1", "return 2")})
+    assert copied.parallels == [] and sorted(p.name for p in copied.proposals) == ["Entity", "Order", "Product", "User"]
+    chained = {**_fields(("CharField", "DateField", "EmailField", "IntegerField")),
+               "app/modern.py": "class ModernCharField:\n    pass\n",
+               "app/compat.py": "from app.modern import ModernCharField as CharField\n"}
+    discovery = _propose(chained)
+    assert "`CharField`" not in discovery.parallels[0]
+    [proposal] = discovery.proposals
+    assert proposal.canonical == "app.modern.ModernCharField"
+    assert [d.dotted for d in proposal.duplicates] == ["app.db.CharField", "app.forms.CharField"]
 
 
 def test_the_canonical_is_the_most_used_definition_and_says_why() -> None:
