@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from bot.cache import SummaryStore
 from bot.snapshot import UNREADABLE, Entry, Snapshot, blob_sha
-from rules.config import ConfigResult, find_config, parse_config
+from rules.config import CONFIG_PATHS, ConfigResult, find_config, parse_config
 from rules.context import Learnt, Prior
 from rules.engine import analyze, compare, compared, with_changed
 from rules.globs import matcher
@@ -57,6 +57,13 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
     entries = snapshot.entries()
     path = find_config(set(entries))
     if path is None:
+        # a config file may be in a directory that could not be listed: never judged by the
+        # default config instead
+        for config_path in CONFIG_PATHS:
+            hidden = [d for d in entries if d.endswith("/") and config_path.startswith(d)]
+            if hidden:
+                raise AnalysisError(f"{hidden[0]}: the directory cannot be listed, so its config file "
+                                    f"({config_path}), if there is one, cannot be read")
         return LoadedConfig(parse_config("", ""), "", None)
     raw = snapshot.read([path]).get(path)
     if raw is None:  # listed, so there: never judged by the default config instead
@@ -221,7 +228,8 @@ def _read_again(snapshot: Snapshot, path: str, sha: str) -> bytes:
 def _unread(path: str) -> FileSummary:
     """A file that could not be read, or a directory that could not be listed (its path
     ends in a slash): never cached, it may be readable next time."""
-    what = "the directory could not be listed" if path.endswith("/") else "the file could not be read"
+    what = "the directory could not be listed (if it holds no code, add it to `exclude`)" if path.endswith("/") \
+        else "the file could not be read"
     return FileSummary(error=(what, 1, 1))
 
 
@@ -320,12 +328,13 @@ def report_keys(entries: Mapping[str, Entry], config: LoadedConfig, changed: set
     the same text is another config as a file of its own or as pyproject's table), the
     changed paths (SSOT008 reports only those with a base), and every Python file's path
     and content (by blob SHA; its size only where a listing gives one over
-    ``max_file_bytes``: such a file is not read)."""
+    ``max_file_bytes``: such a file is not read), and the directories that could not be
+    listed (see ``snapshot.UNREADABLE``)."""
     limit = config.result.config.max_file_bytes
     h = hashlib.sha256(_code_digest())
     h.update(repr((config.path, config.text, config.result)).encode("utf-8", "surrogateescape"))
     h.update("\n".join(f"{path}\x00{entry.sha}{'' if entry.size is None or entry.size <= limit else '+'}"
-                       for path, entry in sorted(entries.items()) if path.endswith(".py"))
+                       for path, entry in sorted(entries.items()) if path.endswith((".py", "/")))
              .encode("utf-8", "surrogateescape"))
     alone = h.copy()
     alone.update(b"None")

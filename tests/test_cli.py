@@ -1013,6 +1013,35 @@ def test_a_file_that_cannot_be_read_is_a_notice_and_a_config_that_cannot_an_erro
     assert "ssot: error: .github/ssot.toml: the config file cannot be used (it could not be read)" in err
 
 
+def test_an_unlisted_directory_changes_the_report_key_and_never_hides_the_config(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """A report cached while a directory was listed is not the answer once it cannot be
+    (the key holds the directory); a ``.github/`` that cannot be listed is an error, never
+    the default config in place of the one it may hold."""
+    from bot import snapshot
+
+    write(tmp_path, {**GOOD, "app/hidden/notes.txt": "no code yet\n"})
+    assert run(capsys, "check", str(tmp_path))[0] == 0  # cached: the same Python files as below
+    write(tmp_path, {"app/hidden/x.py": "class WebSocketManager:\n    pass\n"})
+    real = os.scandir
+    hidden = ["hidden"]
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if str(path).rstrip("/").endswith(tuple(hidden)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(snapshot.os, "scandir", scandir)
+    code, report = run_json(capsys, "check", str(tmp_path))
+    assert code == 0 and [(f["code"], f["path"]) for f in report["findings"]] == [("SSOT009", "app/hidden/")]
+    hidden[:] = [".github"]
+    write(tmp_path, DUPLICATE)  # the default config has no concept to fail it
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert err == ("ssot: error: .github/: the directory cannot be listed, so its config file (.github/ssot.toml), "
+                   "if there is one, cannot be read\n")
+
+
 def test_a_config_named_on_the_command_line_must_be_a_small_regular_file(tmp_path: Path,
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     """A FIFO would block the run for ever, a device never end: refused, as a directory is."""
@@ -1049,7 +1078,8 @@ def test_a_directory_that_cannot_be_listed_is_a_notice(tmp_path: Path, capsys: p
     code, out, err = run(capsys, "check", str(tmp_path), "--format", "json")
     assert (code, err) == (0, "")
     assert [(f["code"], f["path"], f["line"], f["message"]) for f in json.loads(out)["findings"]] == [
-        ("SSOT009", "app/hidden/", 1, "`app/hidden/` was not analysed: the directory could not be listed")]
+        ("SSOT009", "app/hidden/", 1, "`app/hidden/` was not analysed: the directory could not be listed (if it "
+                                      "holds no code, add it to `exclude`)")]
     code, out, err = run(capsys, "check", str(tmp_path))
     assert code == 0 and "app/hidden/" in out and out.rstrip().endswith("PASS")
     code, out, err = run(capsys, "check", str(tmp_path / "app" / "hidden"))
