@@ -107,7 +107,7 @@ def discover(index: Index, config: Config) -> Discovery:
     """Every proposal, strongest evidence first (then most definitions, then by name)."""
     ctx = Context(index, config)
     sites = _sites(ctx)
-    reexports, chains = _aliases(ctx)
+    reexports, chains = _aliases(ctx, {dotted.rsplit('.', 1)[-1] for dotted in sites})
     conventions = _conventions(ctx, sites)
     groups = _Groups()
     for members, similarity in _near_copies(ctx, sites):
@@ -238,12 +238,14 @@ def _target(ctx: Context, dotted: str) -> ClassSite | None:
     return _site(ctx, target.path, info) if info is not None else None
 
 
-def _aliases(ctx: Context) -> tuple[dict[str, list[str]], list[tuple[str, ClassSite, str]]]:
+def _aliases(ctx: Context, class_names: set[str]) -> tuple[dict[str, list[str]], list[tuple[str, ClassSite, str]]]:
     """Import paths that resolve to an in-repository class under another module:
 
     - re-exports (dotted class path -> alias paths): a name a module binds to the class,
       renamed or not, where the module is a package's ``__init__``, lists the name in
-      ``__all__``, renames it without subclassing it, or assigns it (``Y = X``);
+      ``__all__``, renames it without subclassing it, or assigns it (``Y = X``); and a
+      name of one of ``class_names`` that a star import gives such a module
+      (``from .manager import *``: see :func:`_star_names`);
     - alias chains, the renamed ones among them: (alias path, the class, where it is bound).
     """
     reexports: dict[str, list[str]] = {}
@@ -270,7 +272,41 @@ def _aliases(ctx: Context) -> tuple[dict[str, list[str]], list[tuple[str, ClassS
             reexports.setdefault(target.dotted, []).append(alias)
             if renamed and target.dotted.rsplit(".", 1)[-1] != name:
                 chains.append((alias, target, f"{path}:{renamed[0].line}"))
+        if summary.stars and (public or summary.all_names is not None):
+            given = {name for name, _ids in summary.exports}
+            for name in sorted(_star_names(ctx, module) & class_names - given):
+                if not public and name not in (summary.all_names or ()):
+                    continue
+                alias = f"{module}.{name}"
+                target = _target(ctx, alias)
+                if target is not None and target.dotted != alias:
+                    reexports.setdefault(target.dotted, []).append(alias)
     return reexports, chains
+
+
+def _star_names(ctx: Context, module: str) -> set[str]:
+    """The names the star imports of a module may give it: what the modules they import
+    from bind or list in ``__all__``, and so on through their own star imports (the
+    resolver says which of them a star import does give)."""
+    names: set[str] = set()
+    seen = {module}
+    todo = [module]
+    while todo:
+        current = todo.pop()
+        entry = ctx.index.modules.get(current)
+        summary = entry.summary if entry is not None else None
+        if summary is None or summary.error is not None:
+            continue
+        if current != module:
+            names.update(name for name, _ids in summary.exports)
+            names.update(summary.all_names or ())
+        for star in summary.stars:
+            binding = summary.bindings[star]
+            source = ctx.index.absolute(current, binding.module, binding.level)
+            if source is not None and source not in seen:
+                seen.add(source)
+                todo.append(source)
+    return names
 
 
 _STDLIB = frozenset(sys.stdlib_module_names)

@@ -269,6 +269,21 @@ def test_what_parallel_hierarchies_are_not() -> None:
     assert [d.dotted for d in proposal.duplicates] == ["app.db.CharField", "app.forms.CharField"]
 
 
+def test_a_star_import_re_exports_an_alias() -> None:
+    """``from .manager import *`` in a package's ``__init__`` gives the import path people
+    use (``from app.ws import WebSocketManager``): an alias to declare, as an explicit
+    re-export is; in another module only when its ``__all__`` lists the name."""
+    files = {"app/__init__.py": "", "app/ws/__init__.py": "from .manager import *\n",
+             "app/ws/manager.py": "from .base import *\n\n__all__ = ['WebSocketManager']\n",
+             "app/ws/base.py": "class WebSocketManager:\n    def send(self):\n        return 1\n",
+             "app/legacy.py": "class WebSocketManager:\n    pass\n",
+             "app/shim.py": "from app.ws.base import *\n",  # no __all__: not offered as a path
+             "app/api.py": "from app.ws import WebSocketManager\n"}
+    [proposal] = _propose(files).proposals
+    assert proposal.canonical == "app.ws.base.WebSocketManager"
+    assert proposal.aliases == ("app.ws.WebSocketManager", "app.ws.manager.WebSocketManager")
+
+
 def test_the_canonical_is_the_most_used_definition_and_says_why() -> None:
     [settings] = [p for p in _propose(RICH).proposals if p.name == "Settings"]
     assert settings.canonical == "app.settings.Settings"  # imported by three modules; the other has more methods
