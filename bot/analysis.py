@@ -56,14 +56,14 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
         return LoadedConfig(parse_config(given, override, table=""), given.decode("utf-8", "replace"), override)
     entries = snapshot.entries()
     path = find_config(set(entries))
+    # a config file that would come first may be in a directory that could not be listed:
+    # never judged by another config, or the default, instead
+    for config_path in CONFIG_PATHS[:CONFIG_PATHS.index(path) if path is not None else None]:
+        hidden = [d for d in entries if d.endswith("/") and config_path.startswith(d)]
+        if hidden:
+            raise AnalysisError(f"{hidden[0]}: the directory cannot be listed, so its config file "
+                                f"({config_path}), if there is one, cannot be read")
     if path is None:
-        # a config file may be in a directory that could not be listed: never judged by the
-        # default config instead
-        for config_path in CONFIG_PATHS:
-            hidden = [d for d in entries if d.endswith("/") and config_path.startswith(d)]
-            if hidden:
-                raise AnalysisError(f"{hidden[0]}: the directory cannot be listed, so its config file "
-                                    f"({config_path}), if there is one, cannot be read")
         return LoadedConfig(parse_config("", ""), "", None)
     raw = snapshot.read([path]).get(path)
     if raw is None:  # listed, so there: never judged by the default config instead

@@ -244,12 +244,13 @@ def _aliases(ctx: Context, class_names: set[str]) -> tuple[dict[str, list[str]],
     - re-exports (dotted class path -> alias paths): a name a module binds to the class,
       renamed or not, where the module is a package's ``__init__``, lists the name in
       ``__all__``, renames it without subclassing it, or assigns it (``Y = X``); and a
-      name of one of ``class_names`` that a star import gives such a module
-      (``from .manager import *``: see :func:`_star_names`);
+      name (of one of ``class_names``, or an alias's) that a star import gives such a
+      module (``from .manager import *``: see :func:`_star_names`);
     - alias chains, the renamed ones among them: (alias path, the class, where it is bound).
     """
     reexports: dict[str, list[str]] = {}
     chains: list[tuple[str, ClassSite, str]] = []
+    starred: list[tuple[str, str, bool]] = []  # (module, path, public) of modules with star imports
     for path in sorted(ctx.index.files):
         summary = ctx.index.files[path]
         module = ctx.module_of(path)
@@ -273,14 +274,19 @@ def _aliases(ctx: Context, class_names: set[str]) -> tuple[dict[str, list[str]],
             if renamed and target.dotted.rsplit(".", 1)[-1] != name:
                 chains.append((alias, target, f"{path}:{renamed[0].line}"))
         if summary.stars and (public or summary.all_names is not None):
-            given = {name for name, _ids in summary.exports}
-            for name in sorted(_star_names(ctx, module) & class_names - given):
-                if not public and name not in (summary.all_names or ()):
-                    continue
-                alias = f"{module}.{name}"
-                target = _target(ctx, alias)
-                if target is not None and target.dotted != alias:
-                    reexports.setdefault(target.dotted, []).append(alias)
+            starred.append((module, path, public))
+    # once every module's own names are known: an alias's name may reach a package by a star
+    names = class_names | {alias.rsplit(".", 1)[-1] for aliases in reexports.values() for alias in aliases}
+    for module, path, public in starred:
+        summary = ctx.index.files[path]
+        given = {name for name, _ids in summary.exports}
+        for name in sorted(_star_names(ctx, module) & names - given):
+            if not public and name not in (summary.all_names or ()):
+                continue
+            alias = f"{module}.{name}"
+            target = _target(ctx, alias)
+            if target is not None and target.dotted != alias:
+                reexports.setdefault(target.dotted, []).append(alias)
     return reexports, chains
 
 
@@ -300,8 +306,14 @@ def _star_names(ctx: Context, module: str) -> set[str]:
         if current != module:
             names.update(name for name, _ids in summary.exports)
             names.update(summary.all_names or ())
-        for star in summary.stars:
+        stars, followed = list(summary.stars), set()
+        while stars:  # the star imports that may have run last, and those before them
+            star = stars.pop()
             binding = summary.bindings[star]
+            if star in followed or binding.kind != "star":
+                continue
+            followed.add(star)
+            stars.extend(binding.targets)
             source = ctx.index.absolute(current, binding.module, binding.level)
             if source is not None and source not in seen:
                 seen.add(source)

@@ -1036,10 +1036,13 @@ def test_an_unlisted_directory_changes_the_report_key_and_never_hides_the_config
     assert code == 0 and [(f["code"], f["path"]) for f in report["findings"]] == [("SSOT009", "app/hidden/")]
     hidden[:] = [".github"]
     write(tmp_path, DUPLICATE)  # the default config has no concept to fail it
-    code, out, err = run(capsys, "check", str(tmp_path))
-    assert (code, out) == (2, "")
-    assert err == ("ssot: error: .github/: the directory cannot be listed, so its config file (.github/ssot.toml), "
-                   "if there is one, cannot be read\n")
+    for pyproject in ("", "[project]\nname = 'app'\n", "[tool.ssot]\nfail_on = 'new'\n"):
+        if pyproject:  # one a .github/ssot.toml would come before, with or without ssot's table
+            write(tmp_path, {"pyproject.toml": pyproject})
+        code, out, err = run(capsys, "check", str(tmp_path))
+        assert (code, out) == (2, "")
+        assert err == ("ssot: error: .github/: the directory cannot be listed, so its config file "
+                       "(.github/ssot.toml), if there is one, cannot be read\n")
 
 
 def test_a_config_named_on_the_command_line_must_be_a_small_regular_file(tmp_path: Path,

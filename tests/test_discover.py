@@ -282,6 +282,14 @@ def test_a_star_import_re_exports_an_alias() -> None:
     [proposal] = _propose(files).proposals
     assert proposal.canonical == "app.ws.base.WebSocketManager"
     assert proposal.aliases == ("app.ws.WebSocketManager", "app.ws.manager.WebSocketManager")
+    # an earlier star import counts too, and a renamed re-export a star import passes on
+    files.update({"app/ws/__init__.py": "from .manager import *\nfrom .util import *\n", "app/ws/util.py": "x = 1\n",
+                  "app/ws/compat.py": "from .base import WebSocketManager as SocketManager\n\n"
+                                      "__all__ = ['SocketManager']\n",
+                  "app/chat/__init__.py": "from app.ws.compat import *\n"})
+    [proposal] = _propose(files).proposals
+    assert proposal.aliases == ("app.chat.SocketManager", "app.ws.WebSocketManager", "app.ws.compat.SocketManager",
+                                "app.ws.manager.WebSocketManager")
 
 
 def test_the_canonical_is_the_most_used_definition_and_says_why() -> None:
