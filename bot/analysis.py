@@ -393,7 +393,7 @@ def _close(revision: _Revision, report: Report, store: SummaryStore) -> tuple[Re
     learnt that the next may reuse); and as the cache pickled it (None: not kept)."""
     collected = revision.collected
     assert collected is not None
-    summary = Summary(files=len(collected.files), parsed=collected.parsed, cached=collected.cached,
+    summary = Summary(files=report.summary.files, parsed=collected.parsed, cached=collected.cached,
                       seconds=round(time.perf_counter() - revision.started, 3))
     report = replace(report, summary=summary)
     pickled = None

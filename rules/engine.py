@@ -54,7 +54,9 @@ def with_changed(report: Report, files: Mapping[str, FileSummary], config: Confi
 
 def _report(files: Mapping[str, FileSummary], config: ConfigResult, rev: str | None,
             concepts: tuple[ConceptResult, ...], findings: list[Finding]) -> Report:
-    return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings), summary=Summary(files=len(files)),
+    # (a directory that could not be listed stands for its files: it is none)
+    count = sum(not path.endswith("/") for path in files)
+    return Report(rev=rev, base=None, concepts=concepts, findings=tuple(findings), summary=Summary(files=count),
                   fail_on=config.config.fail_on, config_path=config.config.source or None)
 
 

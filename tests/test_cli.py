@@ -1080,6 +1080,7 @@ def test_a_directory_that_cannot_be_listed_is_a_notice(tmp_path: Path, capsys: p
     monkeypatch.setattr(snapshot.os, "scandir", scandir)
     code, out, err = run(capsys, "check", str(tmp_path), "--format", "json")
     assert (code, err) == (0, "")
+    unlisted_files = json.loads(out)["summary"]["files"]
     assert [(f["code"], f["path"], f["line"], f["message"]) for f in json.loads(out)["findings"]] == [
         ("SSOT009", "app/hidden/", 1, "`app/hidden/` was not analysed: the directory could not be listed (if it "
                                       "holds no code, add it to `exclude`)")]
@@ -1091,3 +1092,4 @@ def test_a_directory_that_cannot_be_listed_is_a_notice(tmp_path: Path, capsys: p
     hidden = ()  # listed now: what it hid is analysed (a second class of the concept's name)
     code, report = run_json(capsys, "check", str(tmp_path))
     assert code == 1 and [(f["code"], f["path"]) for f in report["findings"]] == [("SSOT003", "app/hidden/x.py")]
+    assert report["summary"]["files"] == unlisted_files + 1  # the directory counted as no file
