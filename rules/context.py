@@ -131,17 +131,18 @@ class Context:
             if info is None:
                 return
             order.append((d, info))
-            for base in info.bases:
-                if not base or base == "object":
-                    continue
-                for t in self.resolve_in(d.module, base):
-                    if t.definition is not None and t.definition.kind == "class":
-                        visit(t.definition, depth + 1)
-                    elif t.status == "external" and t.reason not in external:
-                        external.append(t.reason)
+            for t in self.base_targets(d, info):
+                if t.definition is not None and t.definition.kind == "class":
+                    visit(t.definition, depth + 1)
+                elif t.status == "external" and t.reason not in external:
+                    external.append(t.reason)
 
         visit(definition, 0)
         return order, external
+
+    def base_targets(self, definition: Definition, info: ClassInfo) -> list[Target]:
+        """What the class's bases (but ``object``) name, each resolved where it is defined."""
+        return [t for base in info.bases if base and base != "object" for t in self.resolve_in(definition.module, base)]
 
     def init_signature(self, definition: Definition) -> tuple[tuple[Param, ...] | None, Definition | None]:
         """The ``__init__`` the class uses (its own or the first in-repo base's)."""

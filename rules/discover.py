@@ -107,7 +107,7 @@ def discover(index: Index, config: Config) -> Discovery:
     """Every proposal, strongest evidence first (then most definitions, then by name)."""
     ctx = Context(index, config)
     sites = _sites(ctx)
-    reexports, chains = _aliases(ctx, {dotted.rsplit('.', 1)[-1] for dotted in sites})
+    reexports, chains = _aliases(ctx, {dotted.rsplit(".", 1)[-1] for dotted in sites})
     conventions = _conventions(ctx, sites)
     groups = _Groups()
     for members, similarity in _near_copies(ctx, sites):
@@ -364,8 +364,7 @@ def _tops(ctx: Context, site: ClassSite) -> frozenset[str]:
     order, _external = ctx.mro(_definition(ctx, site))
     tops = set()
     for d, info in order[1:]:
-        if not any(t.definition is not None and t.definition.kind == "class"
-                   for base in info.bases if base and base != "object" for t in ctx.resolve_in(d.module, base)):
+        if not any(t.definition is not None and t.definition.kind == "class" for t in ctx.base_targets(d, info)):
             tops.add(f"{d.module}.{d.qualname}")
     return frozenset(tops)
 
