@@ -267,12 +267,12 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     path = "."
     names = list(args.args)
     # PATH is what cannot be a dotted name (`./app`, `repo/`, `..`): a package name stays a name
-    if not all(part.isidentifier() for part in names[0].split(".")):
+    if not _dotted_name(names[0]):
         path = names.pop(0)
         if not names:
             _error("no names to resolve (give PATH and one or more dotted names)")
             return EXIT_ERROR
-    wrong = [name for name in names if not all(part.isidentifier() for part in name.split("."))]
+    wrong = [name for name in names if not _dotted_name(name)]
     if wrong:
         _error(f"not a dotted name: {wrong[0]!r} (names are like `pkg.module.Name`)")
         return EXIT_ERROR
@@ -301,6 +301,12 @@ def _definition_json(d) -> dict[str, object] | None:  # type: ignore[no-untyped-
     if d is None:
         return None
     return {"path": d.path, "line": d.line, "qualname": d.qualname or d.module, "kind": d.kind}
+
+
+def _dotted_name(text: str) -> bool:
+    """``pkg.module.Name`` or a single name: what ``ssot resolve`` resolves (else the
+    first argument is the repository's path)."""
+    return all(part.isidentifier() for part in text.split("."))
 
 
 def resolution_json(res) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -102,8 +102,8 @@ class Context:
         parts = res.name.split(".")
         for i in range(len(parts) - 1, 0, -1):  # the modules that would hold the name, innermost first
             stem = "/".join(parts[:i])
-            for names in ((f"{stem}.py",), (f"{stem}/__init__.py",)):
-                left_out = [path for root in self.index.roots for name in names
+            for name in (f"{stem}.py", f"{stem}/__init__.py"):
+                left_out = [path for root in self.index.roots
                             if matches(path := root_prefix(root) + name, self.config.exclude)]
                 if left_out:
                     where = " or ".join(f"`{path}`" for path in dict.fromkeys(left_out))

@@ -306,18 +306,12 @@ def _star_names(ctx: Context, module: str) -> set[str]:
         if current != module:
             names.update(name for name, _ids in summary.exports)
             names.update(summary.all_names or ())
-        stars, followed = list(summary.stars), set()
-        while stars:  # the star imports that may have run last, and those before them
-            star = stars.pop()
-            binding = summary.bindings[star]
-            if star in followed or binding.kind != "star":
-                continue
-            followed.add(star)
-            stars.extend(binding.targets)
-            source = ctx.index.absolute(current, binding.module, binding.level)
-            if source is not None and source not in seen:
-                seen.add(source)
-                todo.append(source)
+        for binding in summary.bindings:  # every star import, not only those that may run last
+            if binding.kind == "star":
+                source = ctx.index.absolute(current, binding.module, binding.level)
+                if source is not None and source not in seen:
+                    seen.add(source)
+                    todo.append(source)
     return names
 
 
