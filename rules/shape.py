@@ -84,6 +84,18 @@ _BLOCKS = frozenset({ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.Asy
                      ast.Try, ast.TryStar, ast.Match})
 
 
+class _Specs(dict[type, tuple[int, str | None, bool, bool]]):
+    """Statement type -> its kind number, its part (``_PART``), whether it holds blocks,
+    whether it is an assignment: one lookup a statement."""
+
+    def __missing__(self, key: type) -> tuple[int, str | None, bool, bool]:
+        value = self[key] = (_KIND[key], _PART.get(key), key in _BLOCKS, key is ast.Assign)
+        return value
+
+
+_SPEC = _Specs()
+
+
 def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> int:
     """Append the bigrams of a block (descending into nested blocks, not into nested
     function or class bodies); return the last statement's number.
@@ -92,13 +104,11 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
     call, also what is called (name or attribute) and how many arguments and keywords; for
     an attribute, what it is taken from; for an assignment, what is assigned to.
     """
-    kinds, parts, call, attribute, operation, assign, blocks = _KIND, _PART, ast.Call, ast.Attribute, _OPERATION, \
-        ast.Assign, _BLOCKS
+    kinds, specs, call, attribute, operation = _KIND, _SPEC, ast.Call, ast.Attribute, _OPERATION
     append = out.append
     for stmt in body:
-        kind = type(stmt)
-        code = kinds[kind] | depth
-        part = parts.get(kind)
+        kind, part, nested, assign = specs[type(stmt)]
+        code = kind | depth
         if part is not None:
             value = getattr(stmt, part)
             if value is not None:
@@ -111,12 +121,12 @@ def _body(body: list[ast.stmt], depth: int, previous: int, out: list[int]) -> in
                     code = hash((code, *operation[vkind](value)))
                 else:
                     code = hash((code, kinds[vkind]))
-            if kind is assign:
+            if assign:
                 targets = stmt.targets  # type: ignore[attr-defined]
                 code = hash((code, kinds[type(targets[0])], len(targets)))
         append(hash((previous, code)))
         previous = code
-        if kind in blocks:
+        if nested:
             previous = _blocks(stmt, depth + 1, previous, out)
     return previous
 
