@@ -194,6 +194,11 @@ def bench(name: str, root: Path, repeat: int) -> dict[str, float]:
                         ("unchecked", "")):
         print(f"  {key:<10} {result[key]:>8.3f} {result[key] / f:>8.3f}  {target}")
     print(f"  peak memory {result['peak_mib']:.0f} MiB (ssot and its workers)")
+    # each cold run right after its floor: on a shared machine these pairs say more about
+    # the spread than the two medians do
+    pairs = sorted(c / f for f, c in zip(floors, colds, strict=True))
+    print(f"  cold / its floor, each repeat: {' '.join(f'{r:.2f}' for r in pairs)} "
+          f"(median {statistics.median(pairs):.2f})")
     return result
 
 

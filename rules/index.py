@@ -82,6 +82,18 @@ class Index:
         for name in namespaces:
             if name not in self.modules:
                 self.modules[name] = Module(name, None, True, None)
+        # ``m.py`` beside a directory ``m/`` without ``__init__.py``: Python imports the
+        # module, which is no package, so nothing in the directory can be imported
+        #: such a module's name -> the module file that hides it
+        self.hidden: dict[str, str] = {}
+        for name in list(self.modules):
+            package = name.rpartition(".")[0]
+            while package and self.modules[package].is_package:
+                package = package.rpartition(".")[0]
+            if package:
+                self.hidden[name] = self.modules[package].path or ""
+        for name in self.hidden:
+            del self.modules[name]
         self._classes_by_name: dict[str, list[tuple[str, ClassInfo]]] | None = None
 
     def importing(self, names: Iterable[str]) -> list[str]:

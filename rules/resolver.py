@@ -120,21 +120,29 @@ class Resolver:
                         t.definition is not None and t.definition.kind == "module" for t in previous):
                     # a path that names a module which is not there: say that, not "no name"
                     missing = ".".join(parts[: j + 1])
-                    reason = f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)"
+                    reason = self._no_module(missing) if missing in self.index.hidden else \
+                        f"no module `{missing}` (and `{'.'.join(parts[:j])}` defines no `{attr}`)"
                     return [t._replace(reason=reason, cyclic=False)
                             for t in current]
             return current
         top = parts[0]
         if top in self.index.modules:
-            return [Target("unresolved", None, (name,), f"no module `{name}`")]
+            return [Target("unresolved", None, (name,), self._no_module(name))]
         return [Target("external", None, (f"{name} (outside the repository)",), name)]
 
     def lookup(self, module_name: str, attr: str) -> list[Target]:
         """``getattr(import_module(module_name), attr)``, statically."""
         module = self.index.modules.get(module_name)
         if module is None:
-            return [Target("unresolved", None, (f"{module_name}.{attr}",), f"no module `{module_name}`")]
+            return [Target("unresolved", None, (f"{module_name}.{attr}",), self._no_module(module_name))]
         return self.attribute(self._module_target(module, ()), attr)
+
+    def _no_module(self, name: str) -> str:
+        hider = self.index.hidden.get(name)
+        if hider is None:
+            return f"no module `{name}`"
+        return (f"no module `{name}`: Python imports `{hider}`, not the directory `{hider[:-3]}/` beside it "
+                "(which has no `__init__.py`), and a module is not a package")
 
     def class_info(self, definition: Definition) -> ClassInfo | None:
         summary = self.index.files.get(definition.path)
@@ -272,7 +280,7 @@ class Resolver:
             return "no"
         summary = module.summary
         if summary.all_names is not None:
-            return "yes" if attr in summary.all_names else "no"
+            return self._listed(module_name, attr, seen)
         if attr.startswith("_"):
             return "no"
         bound = self._binds(module_name, attr, seen)
@@ -283,6 +291,40 @@ class Resolver:
             # import ran is in the package's namespace too, which is not followed here.
             return "yes"
         return bound
+
+    def _listed(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
+        """Does the module's ``__all__`` list ``attr``: "yes", "no" or "maybe"? The ``__all__``
+        of another module of the repository that it adds (``__all__ += _models.__all__``) is
+        read in turn; a part that cannot be known may list any name the module binds."""
+        summary = self._summary(module_name)
+        if attr in summary.all_names:
+            return "yes"
+        answers = set()
+        cycles = self._cycles
+        for ref in summary.all_more:
+            sources = self._modules_named(module_name, ref) if ref != "?" else None
+            if sources is None:
+                answers.add("no" if self._binds(module_name, attr, seen) == "no" else "maybe")
+                continue
+            for source in sources:
+                listing = self._summary(source)
+                if source in seen or listing is None or listing.error is not None or listing.all_names is None:
+                    answers.add("maybe")  # (a module without `__all__` there fails to import)
+                else:
+                    answers.add(self._listed(source, attr, seen | {module_name}))
+        if self._cycles != cycles:  # an answer found inside an import cycle depends on where it started
+            self._star_cycles += 1
+        return "yes" if "yes" in answers else "maybe" if "maybe" in answers else "no"
+
+    def _modules_named(self, module_name: str, dotted: str) -> list[str] | None:
+        """The modules of the repository that the dotted name stands for in the module (when
+        it names nothing else)."""
+        root, _, rest = dotted.partition(".")
+        targets = self._module_attribute(module_name, root, ())
+        for attr in rest.split(".") if rest else ():
+            targets = [n for t in targets for n in self.attribute(t, attr)]
+        modules = [t.definition.module for t in targets if t.definition is not None and t.definition.kind == "module"]
+        return modules if modules and len(modules) == len(targets) else None
 
     def _binds(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
         """Does the module leave ``attr`` bound when it has run: "yes", "no", "maybe" or "outside"?"""
@@ -407,6 +449,12 @@ class Resolver:
         key = (module_name, binding_id)
         if key in self._active or len(self._active) > _MAX_DEPTH:
             self._cycles += 1
+            binding = self._summary(module_name).bindings[binding_id]
+            if key in self._active and binding.kind == "starname" and binding.targets:
+                # back at a star import being followed (`class Field` then `from .models
+                # import *`, whose module star-imports this one): the other module took the
+                # name from this one while it ran, bound as it was before the star import
+                return self._bindings(module_name, binding.targets, chain)
             cycle = " → ".join(m for m, _ in self._active[self._active.index(key):]) if key in self._active else "…"
             return [Target("unresolved", None, chain, f"import cycle: {cycle} → {module_name}", cyclic=True)]
         cached = self._binding_cache.get(key)
@@ -451,7 +499,7 @@ class Resolver:
             if source not in self.index.modules:
                 top = source.split(".", 1)[0]
                 if top in self.index.modules:
-                    return [Target("unresolved", None, (f"{source}.{binding.name}",), f"no module `{source}`")]
+                    return [Target("unresolved", None, (f"{source}.{binding.name}",), self._no_module(source))]
                 dotted = f"{source}.{binding.name}"
                 return [Target("external", None, (f"{dotted} (outside the repository)",), dotted)]
             return self._module_attribute(source, binding.name, ())

@@ -28,7 +28,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 18
+FORMAT = 19
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]
@@ -147,7 +147,11 @@ class Detail(NamedTuple):
     #: the star imports that may have run last, one per path (binding ids; each links to
     #: the ones before it); an "unbound" binding among them for paths without one
     stars: tuple[int, ...] = ()
+    #: the names ``__all__`` lists (None: the module has no ``__all__``)
     all_names: tuple[str, ...] | None = None
+    #: what else ``__all__`` holds: the dotted names of modules whose ``__all__`` it adds
+    #: (``__all__ += _models.__all__``), and ``"?"`` for a part that cannot be known
+    all_more: tuple[str, ...] = ()
 
 
 _DETAIL_FIELDS = frozenset(Detail._fields)
@@ -260,6 +264,7 @@ class FileSummary:
     exports = property(lambda self: self.detail.exports)
     stars = property(lambda self: self.detail.stars)
     all_names = property(lambda self: self.detail.all_names)
+    all_more = property(lambda self: self.detail.all_more)
 
     @property
     def imports(self) -> tuple[ImportInfo, ...]:
@@ -665,7 +670,8 @@ class _Extractor:
         self.imports: list[ImportInfo] = []
         self.shapes: dict[int, ClassShape] = {}  # class index -> its fingerprint (classes with methods)
         self.all_names: list[str] | None = None
-        self.all_dynamic = False
+        self.all_more: list[str] = []
+        self.branching = 0  # how many alternatives (if, try, loops, match) the walk is in
         #: the star imports that may have run last on the paths to here ("star" binding ids)
         self.stars: frozenset[int] = frozenset()
         self._no_star: int | None = None
@@ -673,7 +679,7 @@ class _Extractor:
     def run(self, tree: ast.Module) -> FileSummary:
         state: State = {}
         self.block(tree.body, state)
-        all_names = None if self.all_dynamic or self.all_names is None else tuple(self.all_names)
+        all_names = None if self.all_names is None else tuple(dict.fromkeys(self.all_names))
         return FileSummary(
             classes=tuple(self.classes),
             functions=tuple(self.functions),
@@ -681,6 +687,7 @@ class _Extractor:
             exports=tuple(sorted((k, tuple(sorted(v))) for k, v in state.items())),
             stars=tuple(sorted(self.stars)),
             all_names=all_names,
+            all_more=tuple(dict.fromkeys(self.all_more)),
             imports=tuple(self.imports),
             shapes=tuple(self.shapes[i] for i in sorted(self.shapes)),
         )
@@ -727,12 +734,14 @@ class _Extractor:
         before = dict(state)
         stars_before = self.stars
         results: list[tuple[State, frozenset[int]]] = [(before, stars_before)] if include_before else []
+        self.branching += 1
         for body in bodies:
             branch = dict(before)
             self.stars = stars_before
             self.block(body, branch)
             if not _terminates(body):
                 results.append((branch, self.stars))
+        self.branching -= 1
         self.merge(state, results or [(before, stars_before)], at)
 
     def merge(self, state: State, results: list[tuple[State, frozenset[int]]], at: ast.stmt) -> None:
@@ -799,6 +808,7 @@ class _Extractor:
             before = dict(state)
             stars_before = self.stars
             body_state = dict(before)
+            self.branching += 1
             self.block(stmt.body + stmt.orelse, body_state)
             results = [] if _terminates(stmt.body + stmt.orelse) else [(body_state, self.stars)]
             for handler in stmt.handlers:
@@ -809,6 +819,7 @@ class _Extractor:
                 self.block(handler.body, handler_state)
                 if not _terminates(handler.body):
                     results.append((handler_state, self.stars))
+            self.branching -= 1
             self.merge(state, results or [(before, stars_before)], stmt)
             self.block(stmt.finalbody, state)
         elif isinstance(stmt, ast.For | ast.AsyncFor | ast.While):
@@ -949,33 +960,32 @@ class _Extractor:
     # -- __all__ ----------------------------------------------------------------------
 
     def set_all(self, value: ast.expr) -> None:
-        names = _str_list(value)
-        if names is None:
-            self.all_dynamic = True
-        else:
-            self.all_names = names
+        names, more = _all_parts(value, self.all_names, self.all_more)
+        if self.branching and self.all_names is not None:
+            # one of several alternatives: a name any of them lists may be exported
+            names, more = self.all_names + names, self.all_more + more
+        self.all_names, self.all_more = names, more
 
     def extend_all(self, value: ast.expr) -> None:
-        names = _str_list(value)
-        if names is None or self.all_names is None:
-            self.all_dynamic = True
-        else:
-            self.all_names = self.all_names + names
+        names, more = _all_parts(value, self.all_names, self.all_more)
+        self.all_names, self.all_more = (self.all_names or []) + names, self.all_more + more
 
     def all_mutation(self, value: ast.expr) -> None:
+        """``__all__.append("X")``, ``.extend(...)``, ``.remove("X")``, ``.insert(i, "X")``."""
         if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
                 and isinstance(value.func.value, ast.Name) and value.func.value.id == "__all__"):
             return
-        method = value.func.attr
-        if self.all_names is None:
-            self.all_dynamic = True
-        elif method == "append" and len(value.args) == 1 and isinstance(value.args[0], ast.Constant) \
-                and isinstance(value.args[0].value, str):
-            self.all_names = self.all_names + [value.args[0].value]
-        elif method == "extend" and len(value.args) == 1:
-            self.extend_all(value.args[0])
-        else:
-            self.all_dynamic = True
+        method, args = value.func.attr, value.args
+        name = args[-1].value if args and isinstance(args[-1], ast.Constant) and isinstance(args[-1].value, str) \
+            else None
+        if method == "extend" and len(args) == 1:
+            self.extend_all(args[0])
+        elif method in ("append", "insert") and name is not None:
+            self.all_names = (self.all_names or []) + [name]
+        elif method == "remove" and name is not None and self.all_names is not None and not self.branching:
+            self.all_names = [n for n in self.all_names if n != name]
+        elif method not in ("sort", "reverse", "remove", "copy", "count", "index"):
+            self.all_more = self.all_more + ["?"]
 
     # -- classes and functions ------------------------------------------------------------
 
@@ -1320,25 +1330,32 @@ def _if_sides(value: ast.IfExp) -> list[ast.expr]:
     return [*sides, value.orelse]
 
 
-def _str_list(value: ast.expr) -> list[str] | None:
-    """The strings of ``["a", "b"]``, or of a sum of such lists and tuples (walked without
-    recursion: a sum of a thousand lists is one long chain of ``+``)."""
-    parts: list[ast.expr] = []
+def _all_parts(value: ast.expr, current: list[str] | None, more: list[str]) -> tuple[list[str], list[str]]:
+    """What an expression assigned to ``__all__`` holds: the names of its lists and tuples
+    of strings, and (see :attr:`Detail.all_more`) the modules whose ``__all__`` it adds and
+    ``"?"`` for any other part; ``__all__`` itself is ``current`` and ``more``. A sum is
+    walked without recursion: a sum of a thousand lists is one long chain of ``+``."""
+    names: list[str] = []
+    others: list[str] = []
     stack = [value]
     while stack:
         node = stack.pop()
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             stack += (node.right, node.left)
         elif isinstance(node, ast.List | ast.Tuple):
-            parts.append(node)
+            for e in node.elts:
+                if isinstance(e, ast.Constant) and isinstance(e.value, str):
+                    names.append(e.value)
+                else:
+                    others.append("?")
+        elif isinstance(node, ast.Name) and node.id == "__all__":
+            names += current or []
+            others += more
+        elif isinstance(node, ast.Attribute) and node.attr == "__all__" and dotted(node.value):
+            others.append(dotted(node.value))
         else:
-            return None
-    out: list[str] = []
-    for part in parts:
-        if not all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in part.elts):  # type: ignore[attr-defined]
-            return None
-        out.extend(e.value for e in part.elts)  # type: ignore[attr-defined]
-    return out
+            others.append("?")
+    return names, others
 
 
 def _params(args: ast.arguments, drop_first: bool) -> tuple[Param, ...]:

@@ -92,6 +92,22 @@ def test_namespace_packages_resolve_without_init_files() -> None:
     assert ns.status == "resolved" and ns.definition is not None and ns.definition.kind == "module"
 
 
+def test_a_module_beside_a_directory_without_init_hides_the_directory() -> None:
+    # `app/utils.py` and `app/utils/helpers.py`: Python imports the module, which is no
+    # package, so `app.utils.helpers` cannot be imported (it resolved before)
+    r = resolver({
+        "app/__init__.py": "",
+        "app/utils.py": "class U:\n    pass\n",
+        "app/utils/helpers.py": "class H:\n    pass\n",
+        "app/user.py": "from app.utils.helpers import H\n",
+    })
+    assert defs(r.resolve("app.utils.U")) == {("app.utils", "U", "class")}
+    for name in ("app.user.H", "app.utils.helpers.H"):
+        res = r.resolve(name)
+        assert res.status == "unresolved"
+        assert "Python imports `app/utils.py`, not the directory `app/utils/`" in res.reason
+
+
 def test_a_package_beats_a_module_of_the_same_name_and_the_first_root_beats_later_ones() -> None:
     # regression: the first path in sorted order won: `mod.py` sorts before `mod/__init__.py`,
     # and `app/x.py` (root ".") before `src/app/x.py` (root "src", listed first)
@@ -174,6 +190,49 @@ def test_star_import_honours_all_and_skips_private_names() -> None:
     assert defs(r.resolve("p.C")) == {("p.open", "C", "class")}
     assert r.resolve("p.B").status == "unresolved"
     assert r.resolve("p._D").status == "unresolved"
+
+
+def test_an_all_that_adds_another_modules_all_is_read_through_it() -> None:
+    # regression: `__all__.extend(_models.__all__)` (or `+`, or `__all__ = __all__ + [...]`)
+    # made `__all__` unknown, read as "no __all__": the star import then exported every
+    # public name and hid the package's own `Widget`
+    base = {"app/base.py": "class Widget:\n    pass\n",
+            "app/_models.py": "__all__ = ['Model']\nclass Model:\n    pass\n"}
+    for listing in ("__all__ = ['Client']\n__all__.extend(_models.__all__)\n",
+                    "__all__ = ['Client']\n__all__ += _models.__all__\n",
+                    "__all__ = ['Client'] + _models.__all__\n",
+                    "__all__ = ['Client']\n__all__ = __all__ + _models.__all__\n"):
+        r = resolver({**base,
+                      "app/__init__.py": "from .base import Widget\nfrom .api import *\n",
+                      "app/api.py": "from . import _models\nfrom ._models import *\n" + listing
+                                    + "class Client:\n    pass\nclass Widget:\n    pass\n"})
+        assert defs(r.resolve("app.Widget")) == {("app.base", "Widget", "class")}, listing
+        assert defs(r.resolve("app.Client")) == {("app.api", "Client", "class")}, listing
+        assert defs(r.resolve("app.Model")) == {("app._models", "Model", "class")}, listing
+
+
+def test_an_all_that_cannot_be_read_may_list_what_its_module_binds() -> None:
+    r = resolver({
+        "app/__init__.py": "from .base import Widget\nfrom .api import *\n",
+        "app/base.py": "class Widget:\n    pass\n",
+        "app/api.py": "__all__ = ['Client'] + names()\nclass Client:\n    pass\nclass Widget:\n    pass\n",
+    })
+    assert defs(r.resolve("app.Client")) == {("app.api", "Client", "class")}
+    assert defs(r.resolve("app.Widget")) == {("app.base", "Widget", "class"), ("app.api", "Widget", "class")}
+    assert r.resolve("app.Missing").status == "unresolved"
+
+
+def test_an_all_set_in_alternatives_lists_the_names_of_each() -> None:
+    # regression: the last `__all__` in the file won, whatever branch it stood in
+    r = resolver({
+        "app/__init__.py": "from .api import *\n",
+        "app/api.py": "if NEW:\n    __all__ = ['A', 'B']\nelse:\n    __all__ = ['A']\n"
+                      "if EXTRA:\n    __all__ += ['C']\n__all__.remove('A')\n"
+                      "class A:\n    pass\nclass B:\n    pass\nclass C:\n    pass\n",
+    })
+    assert defs(r.resolve("app.B")) == {("app.api", "B", "class")}
+    assert defs(r.resolve("app.C")) == {("app.api", "C", "class")}
+    assert r.resolve("app.A").status == "unresolved"
 
 
 def test_star_import_of_a_module_outside_the_repository_provides_the_names_nothing_else_binds() -> None:
@@ -436,6 +495,19 @@ def test_a_submodule_re_exported_back_into_its_package_is_the_submodule() -> Non
     assert defs(r.resolve("p.m.A")) == {("p.a1", "A", "class")}
     assert defs(r.resolve("p.A")) == {("p.a1", "A", "class")}
     assert r.resolve("p.a1").status == "resolved"
+
+
+def test_a_class_star_imported_back_into_its_own_module_is_that_class() -> None:
+    # regression: `class Field` then `from .models import *`, where models star-imports
+    # fields: "import cycle", though Python finds the class in every import order
+    r = resolver({
+        "app/__init__.py": "from .models import *\nfrom .fields import *\n",
+        "app/models.py": "from .fields import *\nclass Model:\n    pass\n",
+        "app/fields.py": "class Field:\n    pass\nfrom .models import *\n",
+    })
+    for name in ("app.fields.Field", "app.models.Field", "app.Field"):
+        assert defs(r.resolve(name)) == {("app.fields", "Field", "class")}, name
+    assert defs(r.resolve("app.fields.Model")) == {("app.models", "Model", "class")}
 
 
 def test_star_import_cycles_end_and_diamonds_stay_fast() -> None:
