@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from bot.cache import SummaryStore
-from bot.snapshot import UNREADABLE, Entry, Snapshot, blob_sha
+from bot.snapshot import NOT_A_FILE, UNREADABLE, Entry, Snapshot, blob_sha
 from rules.config import CONFIG_PATHS, ConfigResult, find_config, parse_config
 from rules.context import Learnt, Prior
 from rules.engine import analyze, compare, compared, with_changed
@@ -65,6 +65,10 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
                                 f"({config_path}), if there is one, cannot be read")
     if path is None:
         return LoadedConfig(parse_config("", ""), "", None)
+    if entries[path].sha == NOT_A_FILE:
+        raise AnalysisError(f"{path}: not a regular file (a symbolic link, which git keeps as a link, a directory "
+                            "or a device), so it is not read, and no other config stands in for it: make it a "
+                            "regular file")
     raw = snapshot.read([path]).get(path)
     if raw is None:  # listed, so there: never judged by the default config instead
         raise AnalysisError(f"{path}: the config file cannot be used (it could not be read)")

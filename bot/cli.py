@@ -145,6 +145,13 @@ def _command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: said as one, with exit status 2 (1 would read as findings)
+        import traceback
+
+        with contextlib.suppress(OSError):
+            traceback.print_exc(file=sys.stderr)
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report this with the traceback above")
+        return EXIT_ERROR
 
 
 def emit(text: str) -> None:

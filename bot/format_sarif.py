@@ -55,6 +55,8 @@ def render_sarif(report: Report, version: str) -> str:
         "tool": {"driver": {"name": DRIVER_NAME, "version": version, "rules": descriptors}},
         "results": [_result(f, index[f.code], compared=compared) for f in report.findings],
         "columnKind": "unicodeCodePoints",  # columns count characters (rules/summary.py)
+        # a rule that stopped: the run did not do all it should (its notice is a result)
+        "invocations": [{"executionSuccessful": not report.incomplete}],
     }
     properties = {key: value for key, value in (("rev", report.rev), ("base", report.base))
                   if value is not None}
@@ -67,7 +69,7 @@ def render_sarif(report: Report, version: str) -> str:
 def fingerprint(f: Finding) -> str:
     """A stable hash of the finding's identity (code, concept, symbol)."""
     identity = json.dumps([f.code, f.concept, f.symbol], ensure_ascii=False)
-    return hashlib.sha256(identity.encode()).hexdigest()
+    return hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _descriptor(rule: ModuleType) -> dict[str, Any]:
@@ -120,5 +122,6 @@ def _physical(loc: Location) -> dict[str, Any]:
 
 
 def _uri(path: str) -> str:
-    """A repo-relative path as a relative URI reference (percent-encoded, ``/`` kept)."""
-    return quote(path.replace("\\", "/"), safe="/")
+    """A repo-relative path as a relative URI reference (percent-encoded, ``/`` kept; a
+    name that is not UTF-8, held as surrogates, as its own bytes: ``n%FF.py``)."""
+    return quote(path.replace("\\", "/"), safe="/", errors="surrogateescape")

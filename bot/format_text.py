@@ -95,8 +95,9 @@ def render_text(report: Report, *, color: bool) -> str:
     for f in report.findings:
         by_concept.setdefault(f.concept, []).append(f)
 
+    stopped = {f.concept for f in report.stopped}
     for concept in report.concepts:
-        block = _concept_block(concept, paint)
+        block = _concept_block(concept, paint, concept.name in stopped)
         mine = by_concept.pop(concept.name, [])
         if mine:
             block.append("")
@@ -143,10 +144,14 @@ def _verdict(report: Report, paint: _Painter) -> str:
     return VERDICT.format(counts=", ".join(counts), verdict=verdict)
 
 
-def _concept_block(concept: ConceptResult, paint: _Painter) -> list[str]:
-    status = concept.status.upper()
-    header = CONCEPT_HEADER.format(name=paint(clean(concept.name), BOLD),
-                                   status=paint(status, BOLD, STATUS_COLOR.get(concept.status, "")))
+def _concept_block(concept: ConceptResult, paint: _Painter, stopped: bool) -> list[str]:
+    """The concept's header, canonical and checks; its status is INCOMPLETE when one of its
+    rules stopped (a pass would not be known, a fail may be only what it left unknown)."""
+    if stopped:
+        status = paint(INCOMPLETE, BOLD, YELLOW)
+    else:
+        status = paint(concept.status.upper(), BOLD, STATUS_COLOR.get(concept.status, ""))
+    header = CONCEPT_HEADER.format(name=paint(clean(concept.name), BOLD), status=status)
     if concept.issue is not None:
         header += " " + ISSUE.format(issue=concept.issue)
     lines = [header, INDENT + _canonical_line(concept), ""]

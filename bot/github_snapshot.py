@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from bot.github_api import InstallationAPI, TooLarge
-from bot.snapshot import Entry, blob_sha, known_sizes, relevant
+from bot.snapshot import NOT_A_FILE, Entry, blob_sha, known_sizes, relevant
 from rules.config import CONFIG_PATHS, MAX_FILE_BYTES, Config
 from rules.globs import matcher
 
@@ -68,6 +68,8 @@ async def fetch_tree(api: InstallationAPI, owner: str, repo: str, sha: str) -> T
         path = item.get("path", "")
         if item.get("type") == "blob" and item.get("mode") in ("100644", "100755") and relevant(path):
             entries[path] = Entry(item["sha"], int(item.get("size") or 0))
+        elif path in CONFIG_PATHS:  # a symbolic link, a submodule: never read, never replaced by the default
+            entries[path] = Entry(NOT_A_FILE, None)
     return Tree(sha, entries, bool(answer.get("truncated")))
 
 
@@ -98,7 +100,7 @@ async def config_files(
     """A snapshot holding only the tree's configuration files (for ``load_config``)."""
     have = have or {}
     present = {p: e for p, e in tree.entries.items() if p in CONFIG_PATHS}
-    missing = {e.sha: p for p, e in present.items() if e.sha not in have}
+    missing = {e.sha: p for p, e in present.items() if e.sha not in have and e.sha != NOT_A_FILE}
     blobs = {**have, **await read_blobs(api, owner, repo, missing)}
     return FetchedSnapshot(tree.sha, present, {p: blobs[e.sha] for p, e in present.items() if e.sha in blobs})
 

@@ -18,7 +18,7 @@ from typing import Any
 from gidgethub import HTTPException
 
 from bot import checkrun, commands, config_change, issue_status, logs
-from bot.analysis import LoadedConfig, load_config, run_check
+from bot.analysis import AnalysisError, LoadedConfig, load_config, run_check
 from bot.context import AppContext, Delivery
 from bot.github_api import GitHubUnavailable, InstallationAPI, TooLarge
 from bot.github_snapshot import FetchedSnapshot, Tree, config_files, fetch_tree, fill
@@ -29,6 +29,7 @@ from rules.model import ConceptResult, Report
 FAILED_INTERNAL = "an internal error ({kind}); the operators can find the details in the server log"
 FAILED_GITHUB = "GitHub answered {status} to a request the check needed ({message})"
 FAILED_TOO_LARGE = "the repository is too large to fetch ({detail})"
+FAILED_ANALYSIS = "the analysis could not finish: {detail}"
 #: Seconds a stopping server gives each running check to be marked neutral.
 STOP_NOTICE_SECONDS = 10.0
 
@@ -94,6 +95,8 @@ def failure_reason(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, TooLarge):
         return FAILED_TOO_LARGE.format(detail=exc)
+    if isinstance(exc, AnalysisError):  # about the repository (a config that is no file): its own words
+        return FAILED_ANALYSIS.format(detail=exc)
     if isinstance(exc, HTTPException):
         return FAILED_GITHUB.format(status=int(exc.status_code), message=checkrun.one_line(str(exc), 120))
     return FAILED_INTERNAL.format(kind=type(exc).__name__)

@@ -38,6 +38,10 @@ class SnapshotError(Exception):
 #: listed is listed so too, as its path and a slash (``app/private/``): its files cannot
 #: be named, so it is reported in their place
 UNREADABLE = "0" * 40
+#: the SHA a listing gives a config file's path that holds something else than a regular
+#: file (a symbolic link, which git keeps as a link, a directory, a device): never read, and
+#: never replaced by the default config (see ``bot.analysis.load_config``)
+NOT_A_FILE = "-" * 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +137,9 @@ class DirectorySnapshot:
                 path = f"{rel}/{item.name}" if rel else item.name
                 try:
                     if item.is_dir(follow_symlinks=False):
-                        if item.name not in SKIP_DIRS and (not item.name.startswith(".") or item.name == ".github"):
+                        if path in CONFIG_PATHS:
+                            yield path, item.path  # (entries() says it is no file)
+                        elif item.name not in SKIP_DIRS and (not item.name.startswith(".") or item.name == ".github"):
                             stack.append(path)
                         continue
                 except OSError:
@@ -152,9 +158,12 @@ class DirectorySnapshot:
             for path, full in self._walk(unlisted):
                 try:
                     st = os.stat(full)  # follows a link: only to regular files inside the root
+                    regular = stat.S_ISREG(st.st_mode) and not (os.path.islink(full) and not self._inside(full))
                 except OSError:
-                    continue
-                if not stat.S_ISREG(st.st_mode) or (os.path.islink(full) and not self._inside(full)):
+                    regular = False  # a link to nothing
+                if not regular:
+                    if path in CONFIG_PATHS:
+                        entries[path] = Entry(NOT_A_FILE, None)
                     continue
                 data = _read(full)
                 if data is None:
@@ -274,11 +283,13 @@ def _tree(listing: bytes) -> dict[str, Entry]:
     for record in listing.split(b"\x00"):
         if not record:
             continue
-        meta, _, path = record.partition(b"\t")
+        meta, _, raw = record.partition(b"\t")
         mode, kind, sha = meta.split()
-        if kind != b"blob" or mode not in _REGULAR:
-            continue
-        entries[path.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
+        path = raw.decode("utf-8", "surrogateescape")
+        if kind == b"blob" and mode in _REGULAR:
+            entries[path] = Entry(sha.decode(), None)
+        elif path in CONFIG_PATHS:
+            entries[path] = Entry(NOT_A_FILE, None)
     return entries
 
 
@@ -293,6 +304,8 @@ def _changed_by(entries: dict[str, Entry], diff: bytes) -> dict[str, Entry]:
         name = path.decode("utf-8", "surrogateescape")
         if mode in _REGULAR:
             out[name] = Entry(sha.decode(), None)
+        elif mode != b"000000" and name in CONFIG_PATHS:  # (000000: gone)
+            out[name] = Entry(NOT_A_FILE, None)
         else:  # gone, or no regular file here (a symlink, a submodule)
             out.pop(name, None)
     return out
@@ -394,8 +407,11 @@ class WorkTreeSnapshot:
                 continue
             meta, _, raw = record.partition(b"\t")
             mode, sha, stage = meta.split()
+            path = raw.decode("utf-8", "surrogateescape")
             if mode in _REGULAR and stage == b"0":
-                entries[raw.decode("utf-8", "surrogateescape")] = Entry(sha.decode(), None)
+                entries[path] = Entry(sha.decode(), None)
+            elif path in CONFIG_PATHS:
+                entries[path] = Entry(NOT_A_FILE, None)
         for raw_path in changed + untracked:
             path = raw_path.decode("utf-8", "surrogateescape")
             if not relevant(path):  # a changed data file is never read (nor hashed)
@@ -411,6 +427,8 @@ class WorkTreeSnapshot:
                 entries[path] = Entry(UNREADABLE, None)
                 continue
             if not stat.S_ISREG(info.st_mode):  # a symlink, a FIFO: never followed, as git does not
+                if path in CONFIG_PATHS:
+                    entries[path] = Entry(NOT_A_FILE, None)
                 continue
             data = _read(full)
             if data is None:

@@ -14,17 +14,18 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from rules.globs import pattern_problem
+
 DEFAULT_EXCLUDE = ("tests/", "test/", "test_*.py", "*_test.py", "conftest.py")
 CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
 #: the most ``max_file_bytes`` may be: parsing a file costs some 30 times its size in memory,
 #: and the App reads no larger file from a repository's tarball
 MAX_FILE_BYTES = 16 * 1024 * 1024
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-
-
 def is_dotted_path(value: str) -> bool:
-    """``package.module.Name``: what a concept's paths must look like (two parts at least)."""
-    return _DOTTED.match(value) is not None
+    """``package.module.Name``: what a concept's paths must look like (two parts at least,
+    each a Python identifier: ``café.Ünï`` too)."""
+    parts = value.split(".")
+    return len(parts) > 1 and all(part.isidentifier() for part in parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,7 +226,7 @@ class _Validator:
             roots = None
         elif roots is not None:  # `./src`, `src/` and `src//pkg` name `src` and `src/pkg`, as the index reads them
             roots = [posixpath.normpath(root) for root in roots]
-        exclude = self.str_list(data, "exclude", None)
+        exclude = self.patterns(data, "exclude", None)
         fail_on = data.get("fail_on", "new")
         if fail_on not in ("new", "any"):
             self.problem("fail_on", f'must be "new" or "any", not {fail_on!r}')
@@ -359,7 +360,9 @@ class _Validator:
         if close_issue and issue is None:
             self.problem(f"{key}.close_issue", "needs `issue`: which issue should be closed?")
             ok = False
-        allow = self.str_list(item, "allow", key) or []
+        allow = self.patterns(item, "allow", key)
+        if allow is None:
+            ok, allow = ok and "allow" not in item, []
         if not ok or not isinstance(name, str) or not isinstance(canonical, str):
             return None
         return Concept(
@@ -367,6 +370,14 @@ class _Validator:
             names=tuple(names), interface=tuple(interface), factory=factory, issue=issue,
             close_issue=close_issue, allow=tuple(allow), index=i,
         )
+
+    def patterns(self, data: dict[str, Any], key: str, path: str | None) -> list[str] | None:
+        """A list of path patterns (``rules.globs``), None if it is missing or one is invalid."""
+        patterns = self.str_list(data, key, path)
+        problems = [(j, problem) for j, p in enumerate(patterns or ()) if (problem := pattern_problem(p))]
+        for j, problem in problems:
+            self.problem(f"{path}.{key}[{j}]" if path else f"{key}[{j}]", problem, patterns[j])  # type: ignore[index]
+        return None if problems else patterns
 
     def dotted(self, key: str, value: Any) -> bool:
         if not isinstance(value, str):

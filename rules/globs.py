@@ -3,7 +3,10 @@
 A pattern without a slash (other than a trailing one) matches a file or directory name at
 any depth (``tests/``, ``test_*.py``); a pattern with a slash is anchored at the
 repository root (``src/legacy/**``). ``*`` stays within one path segment, ``**`` spans
-any number of them, and a matched directory matches everything below it.
+any number of them, ``[abc]``, ``[a-z]`` and ``[!a-z]`` match one character, and a matched
+directory matches everything below it. A pattern that starts with ``!`` takes back what the
+patterns before it matched (``app/generated/``, then ``!app/generated/keep.py``); the last
+pattern that matches a path decides (a backslash before it starts a pattern with a literal ``!``).
 """
 
 from __future__ import annotations
@@ -35,15 +38,16 @@ def _compile(pattern: str) -> re.Pattern[str]:
             out.append("[^/]")
             i += 1
         elif pat[i] == "[":
-            end = pat.find("]", i + 1)
+            start = i + 1
+            negated = pat.startswith(("!", "^"), start)
+            first = start + negated
+            end = pat.find("]", first + 1 if pat.startswith("]", first) else first)  # (`[]]`: a `]` first is one)
             if end == -1:
                 out.append(re.escape(pat[i]))
                 i += 1
             else:
-                body = pat[i + 1:end].replace("\\", "\\\\")
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
+                chars = "".join("\\" + c if c in "\\[]^" else c for c in pat[first:end])
+                out.append(f"[{'^' if negated else ''}{chars}]")
                 i = end + 1
         else:
             out.append(re.escape(pat[i]))
@@ -55,10 +59,37 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{prefix}{body}{suffix}$")
 
 
+def pattern_problem(pattern: str) -> str | None:
+    """Why a pattern cannot be used (a config problem), or None."""
+    body = pattern.strip()
+    if body == "!":
+        return "`!` alone takes back nothing: write the pattern after it"
+    try:
+        _compile(_unnegated(body)[0])
+    except re.error as exc:
+        return f"`{pattern}` is not a valid pattern ({exc.msg})"
+    return None
+
+
+def _unnegated(pattern: str) -> tuple[str, bool]:
+    """The pattern without its leading ``!``, and whether it had one."""
+    if pattern.startswith("!"):
+        return pattern[1:], True
+    return (pattern[1:] if pattern.startswith("\\!") else pattern), False
+
+
 @lru_cache(maxsize=128)
-def _combined(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
-    parts = [_compile(p).pattern for p in patterns if p.strip()]
-    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+def _rules(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...]:
+    """Runs of patterns that exclude (False) or take back (True), each run one expression."""
+    runs: list[tuple[list[str], bool]] = []
+    for raw in patterns:
+        pattern, negated = _unnegated(raw.strip())
+        if not pattern.strip("/"):
+            continue
+        if not runs or runs[-1][1] != negated:
+            runs.append(([], negated))
+        runs[-1][0].append(_compile(pattern).pattern)
+    return tuple((re.compile("|".join(f"(?:{p})" for p in parts)), negated) for parts, negated in runs)
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
@@ -67,8 +98,17 @@ def matches(path: str, patterns: Iterable[str]) -> bool:
 
 def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
     """``matches`` with the patterns compiled and looked up once, for every file of a run."""
-    combined = _combined(tuple(patterns))
-    if combined is None:
+    rules = _rules(tuple(patterns))
+    if not rules:
         return lambda path: False
-    match = combined.match
-    return lambda path: match(path) is not None
+    if len(rules) == 1:
+        match, negated = rules[0][0].match, rules[0][1]
+        return lambda path: not negated and match(path) is not None
+
+    def last(path: str) -> bool:
+        for expression, negated in reversed(rules):
+            if expression.match(path) is not None:
+                return not negated
+        return False
+
+    return last

@@ -979,9 +979,56 @@ def test_a_rule_that_stops_leaves_the_check_incomplete_never_passed(tmp_path: Pa
     monkeypatch.setattr(duplicate_definition, "evaluate", stopping)
     code, out, err = run(capsys, "check", str(tmp_path))
     assert code == 2 and out.rstrip().endswith(": INCOMPLETE")
+    assert out.startswith("WebSocketManager: INCOMPLETE")  # the concept's header too: never PASS
     assert "ssot: error: the check could not finish: 1 rule stopped" in err
     code, out, _ = run(capsys, "check", str(tmp_path), "--format", "json")
     assert code == 2 and json.loads(out)["incomplete"] is True
+
+
+def test_a_config_path_that_holds_no_regular_file_is_an_error_never_the_default(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """regression: `.github/ssot.toml` as a symbolic link in git (which keeps the link, not
+    the file) was left out, and the default config passed a repository its real config
+    fails. A link to nothing, or a directory, in a plain directory likewise."""
+    files = {**GOOD, **DUPLICATE, "conf/ssot.toml": CONFIG}
+    del files[".github/ssot.toml"]
+    repo = make_repo(tmp_path, files)
+    (repo / ".github").mkdir()
+    (repo / ".github/ssot.toml").symlink_to("../conf/ssot.toml")
+    expected = ".github/ssot.toml: not a regular file (a symbolic link"
+    code, _, err = run(capsys, "check", str(repo))  # untracked, then committed
+    assert code == 2 and expected in err
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "link")
+    for argv in ([], ["--rev", "HEAD"], ["--rev", "HEAD", "--base", "HEAD~1"]):
+        code, _, err = run(capsys, "check", str(repo), *argv)
+        assert code == 2 and expected in err, argv
+    plain = tmp_path / "plain"
+    write(plain, files)
+    (plain / ".github").mkdir()
+    (plain / ".github/ssot.toml").symlink_to("../conf/ssot.toml")  # a link inside the directory: followed
+    code, out, _ = run(capsys, "check", str(plain))
+    assert code == 1 and "SSOT003" in out
+    (plain / ".github/ssot.toml").unlink()
+    (plain / ".github/ssot.toml").symlink_to("../conf/gone.toml")
+    assert run(capsys, "check", str(plain))[0] == 2
+    (plain / ".github/ssot.toml").unlink()
+    (plain / ".github/ssot.toml").mkdir()
+    code, _, err = run(capsys, "check", str(plain))
+    assert code == 2 and ".github/ssot.toml: not a regular file" in err
+
+
+def test_a_bug_in_ssot_exits_2_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """An exception nothing expected is not exit status 1 (a CI gate would read it as
+    findings): exit 2, the traceback and a request to report it."""
+    from bot import cli
+
+    write(tmp_path, GOOD)
+    monkeypatch.setattr(cli, "render", lambda report, fmt: 1 / 0)
+    code, out, err = run(capsys, "check", str(tmp_path))
+    assert code == 2 and out == ""
+    assert "Traceback" in err and "ssot: error: internal error (ZeroDivisionError: division by zero)" in err
 
 
 @pytest.mark.parametrize("kind", ["directory", "work tree"])

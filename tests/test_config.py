@@ -120,6 +120,29 @@ def test_values_that_cannot_work_are_problems() -> None:
     assert [p.key for p in parse_config('roots = ["src\\\\pkg"]\n', "x").problems] == ["roots"]
 
 
+def test_a_pattern_that_cannot_be_used_is_a_problem_with_its_line() -> None:
+    # regression: `exclude = ["[z-a]"]` stopped every run with a traceback (exit 1, no output)
+    text = ('exclude = ["tests/", "[z-a]", "!"]\n[[concept]]\nname = "M"\ncanonical = "app.core.M"\n'
+            'allow = ["ok/", "legacy/[b-a]/"]\n')
+    result = parse_config(text, ".github/ssot.toml")
+    assert {p.key: p.line for p in result.problems} == {"exclude[1]": 1, "exclude[2]": 1, "concept[0].allow[1]": 5}
+    messages = {p.key: p.message for p in result.problems}
+    assert messages["exclude[1]"] == "`[z-a]` is not a valid pattern (bad character range z-a)"
+    assert "takes back nothing" in messages["exclude[2]"]
+    assert result.config.exclude == DEFAULT_EXCLUDE and result.config.concepts == ()
+    fine = parse_config('exclude = ["[]]x", "a/[!b]*.py", "!keep.py", "\\\\!odd.py"]\n', "x")
+    assert not fine.problems, fine.problems
+
+
+def test_dotted_paths_may_hold_any_identifier() -> None:
+    # regression: `pkg.mod.Ünï` was "not a dotted path", though Python imports it
+    text = '[[concept]]\nname = "U"\ncanonical = "pkg.mod.Ünï"\naliases = ["café.Ünï"]\n'
+    result = parse_config(text, ".github/ssot.toml")
+    assert not result.problems and result.config.concepts[0].aliases == ("café.Ünï",)
+    assert [p.key for p in parse_config('[[concept]]\nname = "U"\ncanonical = "pkg.2x"\n', "x").problems] == [
+        "concept[0].canonical"]
+
+
 def test_a_config_that_is_not_utf8_names_the_byte() -> None:
     """TOML is UTF-8: a config with another byte is not read as a guess."""
     [problem] = parse_config(b'roots = ["src"]\n[[concept]]\nname = "W\xe9"\n', ".github/ssot.toml").problems

@@ -165,6 +165,19 @@ def test_unknown_rule_and_awkward_paths() -> None:
     assert location["artifactLocation"]["uri"] == "app/my%20dir/%C3%A9%231.py"
     assert location["region"] == {"startLine": 1, "startColumn": 1}
     assert result["partialFingerprints"][FINGERPRINT_KEY] == fingerprint(finding)
+    # a name that is not UTF-8 (its bytes held as surrogates): its own bytes, percent-encoded
+    odd = dataclasses.replace(finding, location=Location("app/n\udcff.py", 1, 1), symbol="n\udcff")
+    (result,) = sarif(dataclasses.replace(report, findings=(odd,)))["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "app/n%FF.py"
+
+
+def test_a_run_with_a_rule_that_stopped_did_not_execute_successfully() -> None:
+    report = analyze_sources(HEAD, CONFIG)
+    assert sarif(report)["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+    stopped = Finding(code="SSOT003", rule="duplicate-definition", severity=Severity.NOTICE, concept=None,
+                      symbol="crash:RuntimeError", message="stopped", location=Location(".github/ssot.toml", 1, 1))
+    log = sarif(dataclasses.replace(report, findings=(*report.findings, stopped)))
+    assert log["runs"][0]["invocations"] == [{"executionSuccessful": False}]
 
 
 def test_deterministic() -> None:

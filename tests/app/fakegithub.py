@@ -20,7 +20,7 @@ import json
 import os
 import re
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,6 +67,13 @@ MAX_ANNOTATIONS = 50
 # -- git repositories ------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to commit (its target path, as git keeps it)."""
+
+    target: str
+
+
 class GitRepo:
     """A bare repository; commits are written with ``git fast-import`` (nothing checked out)."""
 
@@ -99,7 +106,7 @@ class GitRepo:
 
     def commit(
         self,
-        files: dict[str, str | bytes | None],
+        files: Mapping[str, str | bytes | Link | None],
         *,
         branch: str | None = None,
         parent: str | None = None,
@@ -120,8 +127,12 @@ class GitRepo:
             if content is None:
                 out += f"D {path}\n".encode()
                 continue
+            if isinstance(content, Link):  # a symbolic link: git keeps its target as the blob
+                content, mode = content.target, "120000"
+            else:
+                mode = "100644"
             data = content.encode() if isinstance(content, str) else content
-            out += f"M 100644 inline {path}\n".encode()
+            out += f"M {mode} inline {path}\n".encode()
             out += b"data %d\n%s\n" % (len(data), data)
         out += b"done\n"
         self.git("fast-import", "--quiet", "--done", "--force", input=bytes(out))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tests.app.fakegithub import FakeGitHub, FakeRepo
+from tests.app.fakegithub import FakeGitHub, FakeRepo, Link
 
 CONFIG = """\
 [[concept]]
@@ -41,7 +42,7 @@ def pull(
     github: FakeGitHub,
     head_files: dict[str, str | bytes | None],
     *,
-    base_files: dict[str, str] | None = None,
+    base_files: Mapping[str, str | Link] | None = None,
     number: int = 7,
     author: str = "octocat",
     repo: FakeRepo | None = None,

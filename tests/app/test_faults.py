@@ -9,8 +9,8 @@ from bot import auth, jobs
 from bot.github_api import SEND_ONCE, RetryPolicy
 from tests.app import payloads
 from tests.app.conftest import Bot, FakeClock, needs_shared
-from tests.app.fakegithub import FakeGitHub
-from tests.app.scenarios import DUPLICATE, HARMLESS, PullScenario, pull
+from tests.app.fakegithub import FakeGitHub, Link
+from tests.app.scenarios import BASE, CONFIG, DUPLICATE, HARMLESS, PullScenario, pull
 
 pytestmark = needs_shared
 
@@ -110,6 +110,16 @@ async def test_a_github_outage_ends_neutral_with_the_reason(bot: Bot, github: Fa
     [run] = github.runs_for(s.head)
     assert run["output"]["title"].startswith("Could not finish: GitHub answered 500")
     assert "/ssot recheck" in run["output"]["summary"]
+
+
+async def test_a_config_that_is_a_symbolic_link_ends_neutral_and_says_so(bot: Bot, github: FakeGitHub) -> None:
+    """regression: GitHub's tree lists the link (mode 120000), which was left out, and the
+    default config judged the pull request instead of the repository's own."""
+    base = {**BASE, "conf/ssot.toml": CONFIG, ".github/ssot.toml": Link("../conf/ssot.toml")}
+    s = pull(github, DUPLICATE, base_files=base)
+    assert await check(bot, github, s) == ["neutral"]
+    [run] = github.runs_for(s.head)
+    assert "the analysis could not finish: .github/ssot.toml: not a regular file" in run["output"]["summary"]
 
 
 async def test_a_rate_limit_too_far_away_ends_neutral(bot: Bot, github: FakeGitHub, clock: FakeClock) -> None:
