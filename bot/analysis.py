@@ -53,7 +53,11 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
     """
     if override is not None:
         given = _read_config_file(override)
-        return LoadedConfig(parse_config(given, override, table=""), given.decode("utf-8", "replace"), override)
+        pyproject = os.path.basename(override) == "pyproject.toml"  # its [tool.ssot]; any other file: its top
+        result = parse_config(given, override, table=None if pyproject else "")
+        if pyproject and not result.config.source and not result.problems:
+            raise AnalysisError(f"{override}: no [tool.ssot] table")
+        return LoadedConfig(result, given.decode("utf-8", "replace"), override)
     entries = snapshot.entries()
     path = find_config(set(entries))
     # a config file that would come first may be in a directory that could not be listed:

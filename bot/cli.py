@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("path", nargs="?", default=".", help="working tree, directory or bare git repository")
     check.add_argument("--rev", help="analyse this git revision (read from objects, nothing checked out)")
     check.add_argument("--base", help="mark findings new/fixed against this git revision")
-    check.add_argument("--config", help="config file with top-level keys (overrides the repository's)")
+    check.add_argument("--config", help="config file (top-level keys, or a pyproject.toml's [tool.ssot]; "
+                                        "overrides the repository's)")
     check.add_argument("--format", choices=FORMATS, default="text")
     _add_jobs(check)
 

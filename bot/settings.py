@@ -29,7 +29,9 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> str | None:
     env = os.environ if environ is None else environ
     if env.get("SSOT_CACHE", "").lower() in ("off", "0", "no", "false"):
         return None
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = env.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, or relative, which the XDG spec says to ignore (it could
+        base = os.path.join(os.path.expanduser("~"), ".cache")  # put the cache inside the repository checked)
     return os.path.join(base, "ssot")
 
 

@@ -203,7 +203,7 @@ class _Validator:
         for cand in (needle, last):
             if not cand:
                 continue
-            pattern = re.compile(r"(^|[\s\"'\[,])" + re.escape(cand) + r"($|[\s\"'=\],])")
+            pattern = re.compile(r"(^|[\s\"'\[,.])" + re.escape(cand) + r"($|[\s\"'=\],.])")
             for number in range(start, end):
                 if pattern.search(self.lines[number].split("#", 1)[0]):
                     return number + 1

@@ -122,22 +122,29 @@ class Context:
         seen: set[tuple[str, int]] = set()
         order: list[tuple[Definition, ClassInfo]] = []
         external: list[str] = []
-
-        def visit(d: Definition, depth: int) -> None:
-            if (d.path, d.line) in seen or depth > 50:
-                return
-            seen.add((d.path, d.line))
-            info = self.class_info(d)
+        # depth first, the bases in their order, without recursion (a chain of hundreds of
+        # subclasses is followed to its end): a base outside the repository is said in turn
+        todo: list[Definition | str] = [definition]
+        while todo:
+            item = todo.pop()
+            if isinstance(item, str):
+                if item not in external:
+                    external.append(item)
+                continue
+            if (item.path, item.line) in seen:
+                continue
+            seen.add((item.path, item.line))
+            info = self.class_info(item)
             if info is None:
-                return
-            order.append((d, info))
-            for t in self.base_targets(d, info):
+                continue
+            order.append((item, info))
+            bases: list[Definition | str] = []
+            for t in self.base_targets(item, info):
                 if t.definition is not None and t.definition.kind == "class":
-                    visit(t.definition, depth + 1)
-                elif t.status == "external" and t.reason not in external:
-                    external.append(t.reason)
-
-        visit(definition, 0)
+                    bases.append(t.definition)
+                elif t.status == "external":
+                    bases.append(t.reason)
+            todo.extend(reversed(bases))
         return order, external
 
     def base_targets(self, definition: Definition, info: ClassInfo) -> list[Target]:

@@ -202,6 +202,10 @@ class Resolver:
             return [self._submodule(sub, chain)]
         if summary is not None and summary.error is not None:
             return [Target("unresolved", None, chain, f"`{module.path}` could not be parsed")]
+        if summary is not None and any(name == "__getattr__" for name, _ids in summary.exports):
+            return [Target("unresolved", None, chain, f"module `{module_name}` binds no name `{attr}`; it "
+                                                      "defines `__getattr__`, which may make it when asked, and "
+                                                      "what that returns is not known without running it")]
         return [Target("unresolved", None, chain, f"module `{module_name}` has no name `{attr}`")]
 
     def _imported_module(self, module: Module) -> list[Target]:
@@ -455,7 +459,10 @@ class Resolver:
                 # import *`, whose module star-imports this one): the other module took the
                 # name from this one while it ran, bound as it was before the star import
                 return self._bindings(module_name, binding.targets, chain)
-            cycle = " → ".join(m for m, _ in self._active[self._active.index(key):]) if key in self._active else "…"
+            if key not in self._active:
+                return [Target("unresolved", None, chain, f"the bindings leading here are more than {_MAX_DEPTH} "
+                                                          "steps long: not followed further")]
+            cycle = " → ".join(m for m, _ in self._active[self._active.index(key):])
             return [Target("unresolved", None, chain, f"import cycle: {cycle} → {module_name}", cyclic=True)]
         cached = self._binding_cache.get(key)
         if cached is None:

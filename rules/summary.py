@@ -17,9 +17,11 @@ import ast
 import codecs
 import functools
 import importlib.util
+import io
 import marshal
 import pickle
 import re
+import tokenize
 import warnings
 from bisect import bisect_left
 from collections.abc import Callable
@@ -332,7 +334,7 @@ class FileSummary:
         return self
 
 
-_SUPPRESS = re.compile(rb"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
+_SUPPRESS = re.compile(r"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s-]+)\])?")
 
 
 def summarize(source: bytes, *, detail: bool = False) -> FileSummary:
@@ -453,15 +455,24 @@ def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
 
 
 def _suppressions(source: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
+    """The lines with a ``# ssot: ignore[...]`` comment, and the codes each silences. Only
+    a comment counts (not the same text in a string: ``x = "# ssot: ignore"``), so a file
+    holding the words at all, which few do, is tokenized."""
     if b"ssot:" not in source:
         return ()
     out = []
-    for number, line in enumerate(source.splitlines(), 1):
-        match = _SUPPRESS.search(line)
+    try:
+        comments = [(token.start[0], token.string) for token in tokenize.tokenize(io.BytesIO(source).readline)
+                    if token.type == tokenize.COMMENT and "ssot:" in token.string]
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
+        # (the file parsed, so this is rare: the tokenizer's own limits) each line's text
+        comments = [(n, line.decode("utf-8", "replace")) for n, line in enumerate(source.splitlines(), 1)]
+    for number, text in comments:
+        match = _SUPPRESS.search(text)
         if match:
             codes = match.group(1)
             if codes:
-                out.append((number, tuple(c.strip().upper() for c in codes.decode().split(",") if c.strip())))
+                out.append((number, tuple(c.strip().upper() for c in codes.split(",") if c.strip())))
             else:
                 out.append((number, ("*",)))
     return tuple(out)

@@ -401,3 +401,15 @@ def test_collecting_with_details_remakes_summaries_cached_without_one(tmp_path: 
     again.close()
     third = SummaryStore(str(tmp_path), "1.0")
     assert all(s.holds_detail for s in third.get_many([blob_sha(x) for x in SOURCES]).values())
+
+
+def test_the_cache_directory_follows_xdg() -> None:
+    from bot.settings import cache_dir
+
+    home = os.path.expanduser("~")
+    assert cache_dir({"XDG_CACHE_HOME": "/var/cache/me"}) == "/var/cache/me/ssot"
+    assert cache_dir({}) == os.path.join(home, ".cache", "ssot")
+    # a relative value is ignored, as the XDG spec says: it would put the cache in the
+    # directory the command runs in, which may be the repository it checks
+    assert cache_dir({"XDG_CACHE_HOME": "relative/dir"}) == os.path.join(home, ".cache", "ssot")
+    assert cache_dir({"XDG_CACHE_HOME": "/x", "SSOT_CACHE": "off"}) is None

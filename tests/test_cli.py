@@ -560,6 +560,15 @@ def test_config_override_and_pyproject_table(tmp_path: Path, capsys: pytest.Capt
     other.write_text(CONFIG.replace("WebSocketManager\"\ncanonical", "Other\"\ncanonical"))
     code, report = run_json(capsys, "check", str(repo), "--config", str(other))
     assert report["concepts"][0]["name"] == "Other"
+    # a pyproject.toml named with --config: its [tool.ssot] (regression: "`tool` is not a known key")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text(toml_table.replace('name = "WebSocketManager"', 'name = "Mine"'))
+    code, report = run_json(capsys, "check", str(repo), "--config", str(elsewhere / "pyproject.toml"))
+    assert code == 1 and report["concepts"][0]["name"] == "Mine"
+    (elsewhere / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    code, _, err = run(capsys, "check", str(repo), "--config", str(elsewhere / "pyproject.toml"))
+    assert code == 2 and "pyproject.toml: no [tool.ssot] table" in err
 
 
 def test_a_base_missing_from_a_shallow_clone_says_the_clone_is_shallow(tmp_path: Path,

@@ -143,6 +143,12 @@ def test_dotted_paths_may_hold_any_identifier() -> None:
         "concept[0].canonical"]
 
 
+def test_a_problem_under_a_dotted_key_names_its_line() -> None:
+    # regression: `duplicates.threshold = 5` (no [duplicates] table) was placed on line 1
+    result = parse_config('roots = ["src"]\n\nduplicates.threshold = 5\n', ".github/ssot.toml")
+    assert [(p.key, p.line) for p in result.problems] == [("duplicates.threshold", 3)]
+
+
 def test_a_config_that_is_not_utf8_names_the_byte() -> None:
     """TOML is UTF-8: a config with another byte is not read as a guess."""
     [problem] = parse_config(b'roots = ["src"]\n[[concept]]\nname = "W\xe9"\n', ".github/ssot.toml").problems

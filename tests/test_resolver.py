@@ -92,6 +92,17 @@ def test_namespace_packages_resolve_without_init_files() -> None:
     assert ns.status == "resolved" and ns.definition is not None and ns.definition.kind == "module"
 
 
+def test_a_name_a_module_getattr_may_make_is_not_said_to_be_missing() -> None:
+    r = resolver({
+        "app/__init__.py": "def __getattr__(name):\n    from .impl import Lazy\n    return Lazy\n",
+        "app/impl.py": "class Lazy:\n    pass\n",
+        "app/plain.py": "",
+    })
+    res = r.resolve("app.Lazy")
+    assert res.status == "unresolved" and "defines `__getattr__`" in res.reason
+    assert r.resolve("app.plain.Lazy").reason == "module `app.plain` has no name `Lazy`"
+
+
 def test_a_module_beside_a_directory_without_init_hides_the_directory() -> None:
     # `app/utils.py` and `app/utils/helpers.py`: Python imports the module, which is no
     # package, so `app.utils.helpers` cannot be imported (it resolved before)

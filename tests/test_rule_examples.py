@@ -92,3 +92,23 @@ def test_a_path_into_an_excluded_file_says_the_file_is_left_out() -> None:
     [factory] = [f.message for f in two.findings if f.code == "SSOT006"]
     assert factory.endswith("(`src/pkg/test_helpers.py` or `pkg/test_helpers.py`, if it is there, "
                             "is left out by the `exclude` patterns)")
+
+
+def test_a_class_hundreds_of_subclasses_deep_keeps_what_its_bases_give() -> None:
+    # regression: bases more than 50 levels up were left out in silence: SSOT005 said the
+    # canonical class had no `m`, and SSOT004 compared `object.__init__`
+    deep = "class C0:\n    def __init__(self, a):\n        pass\n    def m(self):\n        pass\n" + "".join(
+        f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, 300))
+    config = '[[concept]]\nname = "C"\ncanonical = "pkg.mod.C299"\naliases = ["pkg.C"]\ninterface = ["m"]\n'
+    report = analyze_sources({"pkg/__init__.py": "from .mod import C299 as C\n", "pkg/mod.py": deep}, config)
+    checks = {c.code: (c.status, c.expected) for c in report.concepts[0].checks}
+    assert checks["SSOT005"][0] == "pass" and checks["SSOT004"] == ("pass", "__init__(self, a)")
+    assert report.findings == ()
+
+
+def test_a_chain_of_bindings_too_long_to_follow_says_so_not_cycle() -> None:
+    chain = "class X0:\n    pass\n" + "".join(f"X{i} = X{i - 1}\n" for i in range(1, 260))
+    config = '[[concept]]\nname = "X"\ncanonical = "pkg.mod.X0"\naliases = ["pkg.mod.X259"]\n'
+    [finding] = analyze_sources({"pkg/__init__.py": "", "pkg/mod.py": chain}, config).findings
+    assert finding.code == "SSOT001" and "more than 200 steps long" in finding.message
+    assert "cycle" not in finding.message

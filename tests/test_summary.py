@@ -80,6 +80,11 @@ def test_null_bytes_and_garbage_are_errors_not_exceptions() -> None:
 def test_suppressions() -> None:
     summary = summarize(b"class A:  # ssot: ignore[SSOT003, ssot008]\n    pass\nclass B:  # ssot: ignore\n    pass\n")
     assert dict(summary.suppressions) == {1: ("SSOT003", "SSOT008"), 3: ("*",)}
+    # regression: the words in a string silenced the line as a comment would
+    strings = summarize(b'class A:  x = "# ssot: ignore"\nclass B(Base("# ssot: ignore[SSOT003]")):\n    pass\n'
+                        b's = """\n# ssot: ignore\n"""\n'
+                        b'class C:  # a comment, then # ssot: ignore[ssot003]\n    pass\n')
+    assert dict(strings.suppressions) == {7: ("SSOT003",)}
 
 
 def test_encoding_round_trip_keeps_everything() -> None:
