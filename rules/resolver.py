@@ -379,7 +379,7 @@ class Resolver:
         answers = set()
         bindings = self._summary(module_name).bindings
         for binding in (bindings[i] for i in ids):
-            if binding.kind == "unbound":
+            if binding.kind in ("unbound", "deleted"):
                 answers.add("no")
             elif binding.kind == "chained":
                 answers.add(self._chain_binds(module_name, binding.targets, binding.name, seen))
@@ -527,6 +527,9 @@ class Resolver:
             return self._chained(module_name, binding.targets, binding.name, ())
         if kind == "unbound":
             return []  # the path where the name is not bound leads nowhere
+        if kind == "deleted":
+            return [Target("unresolved", None, (), f"`del {binding.name}` (line {binding.line}) deletes it "
+                                                    f"in `{module_name}`")]
         return [Target("unresolved", None, (), f"unknown binding kind {kind}")]
 
     def _ref(self, module_name: str, binding: Binding) -> list[Target]:

@@ -110,6 +110,7 @@ class Binding(NamedTuple):
       - "chained": a name no statement bound here, so whatever the star imports in
         ``targets`` (alternatives, each linked to its predecessors) bind it to, if any
       - "unbound": the name is not bound here (it names nothing)
+      - "deleted": ``del <name>`` unbound it
       - "class" (``number`` into classes), "function" (``number`` into functions),
         "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
     """
@@ -804,9 +805,11 @@ class _Extractor:
         elif isinstance(stmt, ast.Expr):
             self.all_mutation(stmt.value)
         elif isinstance(stmt, ast.Delete):
-            for target in stmt.targets:
-                if isinstance(target, ast.Name):
-                    state.pop(target.id, None)
+            # `del X`, `del (A, B)`, `del [C]`: gone, also what a star import before gave
+            for node in (n for target in stmt.targets for n in ast.walk(target)):
+                if isinstance(node, ast.Name):
+                    state[node.id] = frozenset((self.add(Binding("deleted", node.lineno, self.col(node),
+                                                                 name=node.id)),))
         elif isinstance(stmt, ast.If):
             tc = _is_type_checking(stmt.test)
             if tc is True:

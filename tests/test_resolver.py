@@ -92,6 +92,22 @@ def test_namespace_packages_resolve_without_init_files() -> None:
     assert ns.status == "resolved" and ns.definition is not None and ns.definition.kind == "module"
 
 
+def test_del_unbinds_what_a_star_import_gave_and_every_name_of_a_tuple() -> None:
+    # regression: `from .impl import *` then `del Helper` kept impl's Helper, and
+    # `del (A, B)` / `del [C]` deleted nothing
+    r = resolver({
+        "app/__init__.py": "from .impl import *\ndel Helper\nclass A:\n    pass\nclass B:\n    pass\n"
+                           "del (A, B)\nfrom .impl import Other\ndel [Other]\n",
+        "app/impl.py": "class Helper:\n    pass\nclass Other:\n    pass\nclass Kept:\n    pass\n",
+        "app/user.py": "from app import *\n",
+    })
+    res = r.resolve("app.Helper")
+    assert res.status == "unresolved" and res.reason == "`del Helper` (line 2) deletes it in `app`"
+    for name in ("app.A", "app.B", "app.Other", "app.user.Helper"):
+        assert r.resolve(name).status == "unresolved", name
+    assert defs(r.resolve("app.user.Kept")) == {("app.impl", "Kept", "class")}
+
+
 def test_a_name_a_module_getattr_may_make_is_not_said_to_be_missing() -> None:
     r = resolver({
         "app/__init__.py": "def __getattr__(name):\n    from .impl import Lazy\n    return Lazy\n",
