@@ -477,15 +477,17 @@ def open_snapshot(path: str, rev: str | None) -> Snapshot:
         raise SnapshotError(f"{path}: not a directory (give the repository, or a directory, to analyse)")
     if rev is not None:
         return GitSnapshot(path, rev)
-    bare = False
-    inside = False
+    bare = inside = in_git_dir = False
     try:
-        flags = _git(path, "rev-parse", "--is-bare-repository", "--is-inside-work-tree").split()
-        bare, inside = flags[0] == b"true", flags[1] == b"true"
+        flags = _git(path, "rev-parse", "--is-bare-repository", "--is-inside-work-tree", "--is-inside-git-dir").split()
+        bare, inside, in_git_dir = (flag == b"true" for flag in flags[:3])
     except SnapshotError:
         pass
     if bare:
         return GitSnapshot(path, "HEAD")
+    if in_git_dir:  # a work tree's .git (or a directory in it): git's own files, no code
+        raise SnapshotError(f"{path}: inside a repository's .git directory; give the repository's directory "
+                            "(the work tree), or --rev to read a revision")
     if inside:
         top = _git(path, "rev-parse", "--show-toplevel").decode().strip()
         if os.path.realpath(top) == os.path.realpath(path):

@@ -120,6 +120,11 @@ def test_rev_reads_a_bare_repository_without_checkout(tmp_path: Path, capsys: py
     assert code == 0 and report["rev"] == git(repo, "rev-parse", "HEAD~1")
     code, report = run_json(capsys, "check", str(bare))
     assert code == 1  # a bare repository without --rev means HEAD
+    # a work tree's .git is no bare repository: git's files, no code (it passed as an
+    # empty directory); with --rev its objects are read
+    code, _, err = run(capsys, "check", str(repo / ".git"))
+    assert code == 2 and "inside a repository's .git directory" in err
+    assert run_json(capsys, "check", str(repo / ".git"), "--rev", "HEAD")[0] == 1
 
 
 def test_base_marks_new_and_fixed_and_fails_only_on_new(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
