@@ -457,19 +457,16 @@ def _syntax_error(exc: Exception, source: bytes) -> tuple[str, int, int]:
 
 def _suppressions(source: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
     """The lines with a ``# ssot: ignore[...]`` comment, and the codes each silences. Only
-    a comment counts (not the same text in a string: ``x = "# ssot: ignore"``), so a file
-    holding the words at all, which few do, is tokenized."""
+    a comment counts, not the same text in a string (``x = "# ssot: ignore"``): the few
+    lines holding the words are tokenized, each on its own (a finding stands on a line
+    where a statement starts, never inside a string that spans lines)."""
     if b"ssot:" not in source:
         return ()
     out = []
-    try:
-        comments = [(token.start[0], token.string) for token in tokenize.tokenize(io.BytesIO(source).readline)
-                    if token.type == tokenize.COMMENT and "ssot:" in token.string]
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError):
-        # (the file parsed, so this is rare: the tokenizer's own limits) each line's text
-        comments = [(n, line.decode("utf-8", "replace")) for n, line in enumerate(source.splitlines(), 1)]
-    for number, text in comments:
-        match = _SUPPRESS.search(text)
+    for number, line in enumerate(source.splitlines(), 1):
+        if b"ssot:" not in line:
+            continue
+        match = _SUPPRESS.search(_comment(line.decode("utf-8", "replace")))
         if match:
             codes = match.group(1)
             if codes:
@@ -477,6 +474,17 @@ def _suppressions(source: bytes) -> tuple[tuple[int, tuple[str, ...]], ...]:
             else:
                 out.append((number, ("*",)))
     return tuple(out)
+
+
+def _comment(line: str) -> str:
+    """The comment a line ends with, if any ("" when the ``#`` is in a string)."""
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(line).readline):
+            if token.type == tokenize.COMMENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):  # an open bracket or string: what came before stands
+        pass
+    return ""
 
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
