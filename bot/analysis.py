@@ -59,7 +59,9 @@ def load_config(snapshot: Snapshot, override: str | None = None) -> LoadedConfig
             raise AnalysisError(f"{override}: no [tool.ssot] table")
         return LoadedConfig(result, given.decode("utf-8", "replace"), override)
     entries = snapshot.entries()
-    path = find_config(set(entries))
+    # a pyproject.toml that is no regular file (a monorepo's shared one, linked) is not read:
+    # it need not hold ssot's config; `.github/ssot.toml` is ssot's alone, so one is an error
+    path = find_config({p for p, e in entries.items() if not (p == "pyproject.toml" and e.sha == NOT_A_FILE)})
     # a config file that would come first may be in a directory that could not be listed:
     # never judged by another config, or the default, instead
     for config_path in CONFIG_PATHS[:CONFIG_PATHS.index(path) if path is not None else None]:

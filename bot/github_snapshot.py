@@ -129,7 +129,7 @@ async def fill(
         assert isinstance(snapshot, FetchedSnapshot)
         return snapshot
     for path, entry in tree.entries.items():
-        if path in CONFIG_PATHS and entry.sha not in have:
+        if path in CONFIG_PATHS and entry.sha not in have and entry.sha != NOT_A_FILE:
             missing[entry.sha] = path
     have.update(await read_blobs(api, owner, repo, missing))
     held = {p: have[e.sha] for p, e in tree.entries.items() if e.sha in have}
@@ -141,6 +141,8 @@ def _from_tarball(archive: bytes, tree: Tree, max_total: int) -> FetchedSnapshot
     entries = {p: Entry(blob_sha(d), len(d)) for p, d in read.files.items()}
     # not read: listed with their size (and the tree's SHA, when the tree lists them)
     entries.update((p, tree.entries.get(p) or Entry("", size)) for p, size in read.too_large.items())
+    # a config path the tree lists as no regular file (the tarball leaves links out)
+    entries.update((p, e) for p, e in tree.entries.items() if e.sha == NOT_A_FILE)
     return FetchedSnapshot(tree.sha, entries, read.files)
 
 

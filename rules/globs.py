@@ -3,8 +3,8 @@
 A pattern without a slash (other than a trailing one) matches a file or directory name at
 any depth (``tests/``, ``test_*.py``); a pattern with a slash is anchored at the
 repository root (``src/legacy/**``). ``*`` stays within one path segment, ``**`` spans
-any number of them, ``[abc]``, ``[a-z]`` and ``[!a-z]`` match one character, and a matched
-directory matches everything below it. A pattern that starts with ``!`` takes back what the
+any number of them, ``[abc]``, ``[a-z]`` and ``[!a-z]`` match one character (never ``/``),
+and a matched directory matches everything below it. A pattern that starts with ``!`` takes back what the
 patterns before it matched (``app/generated/``, then ``!app/generated/keep.py``); the last
 pattern that matches a path decides (a backslash before it starts a pattern with a literal ``!``).
 """
@@ -14,6 +14,32 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+
+def _bracket(pat: str, i: int) -> tuple[str, int] | None:
+    """The character class starting at ``pat[i]`` (``[``) as a regular expression, and where
+    it ends; None if it never closes. ``[!a]`` and ``[^a]`` negate, a ``]`` first is one of
+    the characters, a backslash takes the next character as it is, and no class matches
+    ``/`` (a class stays within one path segment, as ``*`` does)."""
+    j = i + 1
+    negated = pat.startswith(("!", "^"), j)
+    j += negated
+    chars: list[str] = []
+    first = True
+    while j < len(pat) and (pat[j] != "]" or first):
+        if pat.startswith("[:", j):
+            raise re.error("character classes such as [:alpha:] are not supported")
+        if pat[j] == "\\" and j + 1 < len(pat):
+            chars.append(re.escape(pat[j + 1]))
+            j += 2
+        else:
+            chars.append("\\" + pat[j] if pat[j] in "\\[]^" else pat[j])
+            j += 1
+        first = False
+    if j >= len(pat):
+        return None
+    body = "".join(chars)
+    return (f"[^/{body}]" if negated else f"(?!/)[{body}]"), j + 1
 
 
 @lru_cache(maxsize=512)
@@ -38,17 +64,13 @@ def _compile(pattern: str) -> re.Pattern[str]:
             out.append("[^/]")
             i += 1
         elif pat[i] == "[":
-            start = i + 1
-            negated = pat.startswith(("!", "^"), start)
-            first = start + negated
-            end = pat.find("]", first + 1 if pat.startswith("]", first) else first)  # (`[]]`: a `]` first is one)
-            if end == -1:
+            found = _bracket(pat, i)
+            if found is None:  # no closing `]`: the `[` is itself
                 out.append(re.escape(pat[i]))
                 i += 1
             else:
-                chars = "".join("\\" + c if c in "\\[]^" else c for c in pat[first:end])
-                out.append(f"[{'^' if negated else ''}{chars}]")
-                i = end + 1
+                out.append(found[0])
+                i = found[1]
         else:
             out.append(re.escape(pat[i]))
             i += 1

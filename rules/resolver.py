@@ -141,8 +141,8 @@ class Resolver:
         hider = self.index.hidden.get(name)
         if hider is None:
             return f"no module `{name}`"
-        return (f"no module `{name}`: Python imports `{hider}`, not the directory `{hider[:-3]}/` beside it "
-                "(which has no `__init__.py`), and a module is not a package")
+        return (f"no module `{name}`: Python imports the module `{hider}`, which is not a package, and not "
+                "the directory of the same name (it has no `__init__.py`)")
 
     def class_info(self, definition: Definition) -> ClassInfo | None:
         summary = self.index.files.get(definition.path)
@@ -233,6 +233,8 @@ class Resolver:
         bound = self._binds(module_name, attr, frozenset())
         if bound == "yes":
             return found
+        if bound == "no":  # (`from . import sub` then `del sub`): the import falls back to the submodule
+            return [self._submodule(sub, chain)]
         if bound == "outside":
             # the resolver assumes an outside module's star import binds only the names
             # nothing in the repository binds, and the submodule is one
@@ -282,9 +284,12 @@ class Resolver:
             return "outside"
         if module.summary is None or module.summary.error is not None:
             return "no"
-        summary = module.summary
-        if summary.all_names is not None:
+        if module.summary.all_names is not None:
             return self._listed(module_name, attr, seen)
+        return self._public(module_name, attr, seen)
+
+    def _public(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
+        """Does ``from <module> import *`` bind ``attr``, the module having no ``__all__``?"""
         if attr.startswith("_"):
             return "no"
         bound = self._binds(module_name, attr, seen)
@@ -307,12 +312,15 @@ class Resolver:
         cycles = self._cycles
         for ref in summary.all_more:
             sources = self._modules_named(module_name, ref) if ref != "?" else None
-            if sources is None:
-                answers.add("no" if self._binds(module_name, attr, seen) == "no" else "maybe")
+            if sources is None:  # taken to list what a star import of a module without `__all__` gives
+                answers.add(self._public(module_name, attr, seen))
                 continue
             for source in sources:
                 listing = self._summary(source)
-                if source in seen or listing is None or listing.error is not None or listing.all_names is None:
+                if source in seen:  # `__all__`s adding each other's: this path adds nothing known
+                    self._star_cycles += 1  # (an answer that depends on where the walk started: not cached)
+                    answers.add("maybe")
+                elif listing is None or listing.error is not None or listing.all_names is None:
                     answers.add("maybe")  # (a module without `__all__` there fails to import)
                 else:
                     answers.add(self._listed(source, attr, seen | {module_name}))
@@ -324,11 +332,31 @@ class Resolver:
         """The modules of the repository that the dotted name stands for in the module (when
         it names nothing else)."""
         root, _, rest = dotted.partition(".")
+        direct = self._imported_as(module_name, root)
+        if direct is not None and not rest:
+            return [direct]
         targets = self._module_attribute(module_name, root, ())
         for attr in rest.split(".") if rest else ():
             targets = [n for t in targets for n in self.attribute(t, attr)]
         modules = [t.definition.module for t in targets if t.definition is not None and t.definition.kind == "module"]
         return modules if modules and len(modules) == len(targets) else None
+
+    def _imported_as(self, module_name: str, name: str) -> str | None:
+        """The module of the repository a name is bound to by the module's only binding of
+        it, when that is an import of a module (``from . import _models``, ``import a.b as
+        m``), read without resolving anything (else None)."""
+        ids = dict(self._summary(module_name).exports).get(name, ())
+        if len(ids) != 1:
+            return None
+        binding = self._summary(module_name).bindings[ids[0]]
+        if binding.kind == "module" and binding.text.endswith(f" as {name}"):
+            found: str | None = binding.module
+        elif binding.kind == "import":
+            source = self.index.absolute(module_name, binding.module, binding.level)
+            found = f"{source}.{binding.name}" if source is not None else None
+        else:
+            return None
+        return found if found in self.index.modules else None
 
     def _binds(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
         """Does the module leave ``attr`` bound when it has run: "yes", "no", "maybe" or "outside"?"""

@@ -815,7 +815,7 @@ class _Extractor:
         elif isinstance(stmt, ast.Delete):
             # `del X`, `del (A, B)`, `del [C]`: gone, also what a star import before gave
             for node in (n for target in stmt.targets for n in ast.walk(target)):
-                if isinstance(node, ast.Name):
+                if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del):  # (not `del x[k]`'s x or k)
                     state[node.id] = frozenset((self.add(Binding("deleted", node.lineno, self.col(node),
                                                                  name=node.id)),))
         elif isinstance(stmt, ast.If):

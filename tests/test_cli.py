@@ -1030,6 +1030,12 @@ def test_a_config_path_that_holds_no_regular_file_is_an_error_never_the_default(
     (plain / ".github/ssot.toml").mkdir()
     code, _, err = run(capsys, "check", str(plain))
     assert code == 2 and ".github/ssot.toml: not a regular file" in err
+    # a linked pyproject.toml (a monorepo's shared one) need not hold ssot's config: not read
+    (plain / ".github/ssot.toml").rmdir()
+    (plain / "conf/pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (plain / "pyproject.toml").symlink_to("conf/gone.toml")
+    code, out, _ = run(capsys, "check", str(plain))
+    assert code == 0 and out.rstrip().endswith(": PASS")
 
 
 def test_a_bug_in_ssot_exits_2_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],

@@ -20,7 +20,10 @@ from rules.globs import matcher, matches, pattern_problem
     ("[!ab]*.py", "b1.py", False),
     ("[^ab]*.py", "c1.py", True),
     ("x[]]y.py", "x]y.py", True),  # a `]` first in a class is one of its characters
-    ("x[\\]y.py", "x\\y.py", True),  # a backslash in a class is a backslash
+    ("x[\\\\]y.py", "x\\y.py", True),  # a backslash takes the next character as it is
+    ("x[\\]]y", "x]y", True),
+    ("app[!_]*", "app/x.py", False),  # no class matches `/`
+    ("app[!_]*", "appx.py", True),
     ("a[", "a[", True),  # an unclosed `[` is itself
 ])
 def test_patterns(pattern: str, path: str, expected: bool) -> None:
@@ -44,3 +47,4 @@ def test_a_pattern_that_cannot_be_used_says_why() -> None:
     assert pattern_problem("[z-a]") == "`[z-a]` is not a valid pattern (bad character range z-a)"
     assert pattern_problem("!") is not None
     assert pattern_problem("![z-a]") is not None
+    assert "not supported" in (pattern_problem("[[:alpha:]]") or "")

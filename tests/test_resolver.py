@@ -106,6 +106,18 @@ def test_del_unbinds_what_a_star_import_gave_and_every_name_of_a_tuple() -> None
     for name in ("app.A", "app.B", "app.Other", "app.user.Helper"):
         assert r.resolve(name).status == "unresolved", name
     assert defs(r.resolve("app.user.Kept")) == {("app.impl", "Kept", "class")}
+    # what `del` names inside a target (`x[k]`, `a.b`) is read, not deleted; a deleted
+    # submodule's name falls back to the submodule, as the import system does
+    r = resolver({
+        "pkg/__init__.py": "import sys\nfrom .models import Model\nREG = {Model: 1}\ndel REG[Model]\n"
+                           "del sys.modules['x']\nfrom . import sub\ndel sub\n",
+        "pkg/models.py": "class Model:\n    pass\n",
+        "pkg/sub.py": "class S:\n    pass\n",
+        "user.py": "import pkg.sub as s\nT = s.S\nfrom pkg import sub\nU = sub.S\n",
+    })
+    assert defs(r.resolve("pkg.Model")) == {("pkg.models", "Model", "class")}
+    for name in ("user.T", "user.U"):
+        assert defs(r.resolve(name)) == {("pkg.sub", "S", "class")}, name
 
 
 def test_a_name_a_module_getattr_may_make_is_not_said_to_be_missing() -> None:
@@ -132,7 +144,7 @@ def test_a_module_beside_a_directory_without_init_hides_the_directory() -> None:
     for name in ("app.user.H", "app.utils.helpers.H"):
         res = r.resolve(name)
         assert res.status == "unresolved"
-        assert "Python imports `app/utils.py`, not the directory `app/utils/`" in res.reason
+        assert "Python imports the module `app/utils.py`, which is not a package" in res.reason
 
 
 def test_a_package_beats_a_module_of_the_same_name_and_the_first_root_beats_later_ones() -> None:
@@ -238,15 +250,33 @@ def test_an_all_that_adds_another_modules_all_is_read_through_it() -> None:
         assert defs(r.resolve("app.Model")) == {("app._models", "Model", "class")}, listing
 
 
-def test_an_all_that_cannot_be_read_may_list_what_its_module_binds() -> None:
+def test_an_all_that_cannot_be_read_lists_what_a_module_without_one_exports() -> None:
+    # `__all__ = [n for n in dir() if ...]`: taken to list the public names the module binds
     r = resolver({
         "app/__init__.py": "from .base import Widget\nfrom .api import *\n",
         "app/base.py": "class Widget:\n    pass\n",
-        "app/api.py": "__all__ = ['Client'] + names()\nclass Client:\n    pass\nclass Widget:\n    pass\n",
+        "app/api.py": "class Client:\n    pass\nclass Widget:\n    pass\nclass _Private:\n    pass\n"
+                      "__all__ = ['Client'] + [n for n in dir() if not n.startswith('_')]\n",
     })
     assert defs(r.resolve("app.Client")) == {("app.api", "Client", "class")}
-    assert defs(r.resolve("app.Widget")) == {("app.base", "Widget", "class"), ("app.api", "Widget", "class")}
-    assert r.resolve("app.Missing").status == "unresolved"
+    assert defs(r.resolve("app.Widget")) == {("app.api", "Widget", "class")}
+    assert r.resolve("app._Private").status == "unresolved" and r.resolve("app.Missing").status == "unresolved"
+
+
+def test_alls_that_add_each_other_answer_the_same_in_any_order() -> None:
+    # regression: an answer found inside the cycle was cached, so the first name asked
+    # decided what a later one resolved to
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/a.py": "from . import x\n__all__ = ['A'] + sorted(_extra)\nfrom .x import *\nclass A:\n    pass\n",
+        "pkg/x.py": "from . import a\n__all__ = ['X'] + a.__all__\nclass X:\n    pass\n",
+        "u1.py": "class Y:\n    pass\nfrom pkg.x import *\n",
+        "u2.py": "class Y:\n    pass\nfrom pkg.a import *\n",
+    }
+    first = resolver(files)
+    answers = {name: defs(first.resolve(name)) for name in ("u1.Y", "u2.Y")}
+    second = resolver(files)
+    assert {name: defs(second.resolve(name)) for name in ("u2.Y", "u1.Y")} == answers
 
 
 def test_an_all_set_in_alternatives_lists_the_names_of_each() -> None:

@@ -122,6 +122,15 @@ async def test_a_config_that_is_a_symbolic_link_ends_neutral_and_says_so(bot: Bo
     assert "the analysis could not finish: .github/ssot.toml: not a regular file" in run["output"]["summary"]
 
 
+async def test_a_linked_pyproject_beside_the_config_changes_nothing(bot: Bot, github: FakeGitHub) -> None:
+    """regression: the link's entry was fetched as a blob (a 404 for a made-up SHA), and a
+    linked pyproject.toml, which need not hold ssot's config, stopped every check: the
+    pull request is judged by `.github/ssot.toml` as before."""
+    base = {**BASE, "conf/pyproject.toml": "[project]\nname = 'x'\n", "pyproject.toml": Link("conf/pyproject.toml")}
+    s = pull(github, DUPLICATE, base_files=base)
+    assert await check(bot, github, s) == ["failure"]
+
+
 async def test_a_rate_limit_too_far_away_ends_neutral(bot: Bot, github: FakeGitHub, clock: FakeClock) -> None:
     s = pull(github, HARMLESS)
     github.fail(
