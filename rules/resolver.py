@@ -341,12 +341,6 @@ class Resolver:
         modules = [t.definition.module for t in targets if t.definition is not None and t.definition.kind == "module"]
         return modules if modules and len(modules) == len(targets) else None
 
-    def _sibling(self, module_name: str, binding: Binding) -> Module | None:
-        """The submodule a "submodule" binding binds, when the module is its package."""
-        if not self.index.modules[module_name].is_package:
-            return None
-        return self.index.modules.get(f"{module_name}.{binding.module}")
-
     def _imported_as(self, module_name: str, name: str) -> str | None:
         """The module of the repository a name is bound to by the module's only binding of
         it, when that is an import of a module (``from . import _models``, ``import a.b as
@@ -415,9 +409,6 @@ class Resolver:
         for binding in (bindings[i] for i in ids):
             if binding.kind in ("unbound", "deleted"):
                 answers.add("no")
-            elif binding.kind == "submodule":
-                answers.add("yes" if self._sibling(module_name, binding) is not None
-                            else self._bound(module_name, binding.targets, seen))
             elif binding.kind == "chained":
                 answers.add(self._chain_binds(module_name, binding.targets, binding.name, seen))
             elif binding.kind == "starname":
@@ -564,11 +555,6 @@ class Resolver:
             return self._chained(module_name, binding.targets, binding.name, ())
         if kind == "unbound":
             return []  # the path where the name is not bound leads nowhere
-        if kind == "submodule":
-            sub = self._sibling(module_name, binding)
-            if sub is not None:
-                return [self._module_target(sub, (f"{sub.name} (module, {sub.path or 'namespace package'})",))]
-            return self._bindings(module_name, binding.targets, ())
         if kind == "deleted":
             return [Target("unresolved", None, (), f"`del {binding.name}` (line {binding.line}) deletes it "
                                                     f"in `{module_name}`")]

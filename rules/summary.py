@@ -111,9 +111,6 @@ class Binding(NamedTuple):
         ``targets`` (alternatives, each linked to its predecessors) bind it to, if any
       - "unbound": the name is not bound here (it names nothing)
       - "deleted": ``del <name>`` unbound it
-      - "submodule": ``from .<module> import ...`` in a package's ``__init__``, the first
-        import of that submodule, binds it as the package's attribute; in a module that is
-        no package, the name holds what it held before (``targets``)
       - "class" (``number`` into classes), "function" (``number`` into functions),
         "value" (anything else; ``name`` holds a dotted callee when it is ``Callee(...)``)
     """
@@ -695,8 +692,6 @@ class _Extractor:
         self.all_names: list[str] | None = None
         self.all_more: list[str] = []
         self.branching = 0  # how many alternatives (if, try, loops, match) the walk is in
-        #: the sibling modules (``from .m import ...``, ``from . import m``) imported so far
-        self.siblings: set[str] = set()
         #: the star imports that may have run last on the paths to here ("star" binding ids)
         self.stars: frozenset[int] = frozenset()
         self._no_star: int | None = None
@@ -863,17 +858,6 @@ class _Extractor:
 
     def import_from(self, stmt: ast.ImportFrom, state: State) -> None:
         module = stmt.module or ""
-        if stmt.level == 1 and module:
-            first = module.split(".", 1)[0]
-            if first not in self.siblings and first in state:
-                # in a package's __init__, importing its submodule the first time binds the
-                # submodule as the package's attribute, replacing what the name held
-                # (`from .utils import config`, then `from .config import load`)
-                self.bind(state, first, Binding("submodule", stmt.lineno, self.col(stmt), module=first,
-                                                targets=tuple(sorted(state[first]))))
-            self.siblings.add(first)
-        elif stmt.level == 1:
-            self.siblings.update(alias.name for alias in stmt.names)
         for alias in stmt.names:
             self.imports.append(ImportInfo(stmt.lineno, self.col(stmt), module, stmt.level, alias.name,
                                            alias.asname or ""))

@@ -120,29 +120,6 @@ def test_del_unbinds_what_a_star_import_gave_and_every_name_of_a_tuple() -> None
         assert defs(r.resolve(name)) == {("pkg.sub", "S", "class")}, name
 
 
-def test_a_package_importing_its_submodule_rebinds_the_name_to_it() -> None:
-    # regression: `from .utils import config` then `from .config import load` in a package's
-    # __init__ left `config` the class; importing the submodule made it the module. Only its
-    # first import does so, and only in the package itself.
-    r = resolver({
-        "app/__init__.py": "from .utils import config\nfrom .config import load\n",
-        "app/utils.py": "class config:\n    pass\n",
-        "app/config.py": "def load():\n    pass\nclass Cfg:\n    pass\n",
-        "app/user.py": "from app import config\nC = config.Cfg\n",
-        "app/other.py": "from .utils import config\nfrom .config import load\n",
-        "lib/__init__.py": "from . import config\nconfig = 5\nfrom .config import load\n",
-        "lib/config.py": "def load():\n    pass\n",
-        "kit/__init__.py": "from .utils import config\nfrom .config import config\n",
-        "kit/utils.py": "class config:\n    pass\n",
-        "kit/config.py": "def config():\n    pass\n",
-    })
-    assert r.resolve("app.config").definition.kind == "module"  # type: ignore[union-attr]
-    assert defs(r.resolve("app.user.C")) == {("app.config", "Cfg", "class")}
-    assert defs(r.resolve("app.other.config")) == {("app.utils", "config", "class")}
-    assert defs(r.resolve("lib.config")) == {("lib", "config", "value")}
-    assert defs(r.resolve("kit.config")) == {("kit.config", "config", "function")}
-
-
 def test_a_name_a_module_getattr_may_make_is_not_said_to_be_missing() -> None:
     r = resolver({
         "app/__init__.py": "def __getattr__(name):\n    from .impl import Lazy\n    return Lazy\n",
