@@ -348,12 +348,29 @@ class Resolver:
         ids = dict(self._summary(module_name).exports).get(name, ())
         if len(ids) != 1:
             return None
-        binding = self._summary(module_name).bindings[ids[0]]
+        bindings = self._summary(module_name).bindings
+        binding = bindings[ids[0]]
+        while binding.kind == "starname" and name.startswith("_") and len(binding.targets) == 1:
+            # a later star import gives no private name, unless its module's `__all__` lists it
+            star = self._star_source(module_name, binding.star)
+            giver = self.index.modules.get(star or "")
+            if giver is None or giver.summary is None or name in (giver.summary.all_names or ()) \
+                    or giver.summary.all_more:
+                return None
+            binding = bindings[binding.targets[0]]
         if binding.kind == "module" and binding.text.endswith(f" as {name}"):
             found: str | None = binding.module
         elif binding.kind == "import":
             source = self.index.absolute(module_name, binding.module, binding.level)
             found = f"{source}.{binding.name}" if source is not None else None
+            origin = self.index.modules.get(source or "")
+            # what the package binds under that name, itself or by a star import (which gives
+            # no private name), may be no module: then resolved, not read
+            # (a package importing its own submodule: that binding is this one)
+            bound = source != module_name and binding.name in dict(origin.summary.exports) if origin and \
+                origin.summary else True
+            if bound or (origin.summary.stars and not binding.name.startswith("_")):  # type: ignore[union-attr]
+                return None
         else:
             return None
         return found if found in self.index.modules else None

@@ -30,7 +30,7 @@ from typing import NamedTuple
 from rules.shape import class_shape, packed, unnamed
 
 #: Bump when the summary's shape or content changes; the disk cache is keyed by it.
-FORMAT = 19
+FORMAT = 20
 
 #: a file's bytes, or how to read them again when a detail is first asked for (None: gone)
 Source = bytes | Callable[[], bytes | None]

@@ -250,6 +250,32 @@ def test_an_all_that_adds_another_modules_all_is_read_through_it() -> None:
         assert defs(r.resolve("app.Model")) == {("app._models", "Model", "class")}, listing
 
 
+def test_an_all_added_from_a_name_the_source_rebinds_is_not_read_as_the_submodules() -> None:
+    # regression (review): `from .sub import models` was read as the module `app.sub.models`,
+    # though `app.sub` binds `models` to a class: its `__all__` lists B, the module's did not
+    r = resolver({
+        "app/__init__.py": "from .sub import models\n__all__ = []\n__all__ += models.__all__\n",
+        "app/sub/__init__.py": "from .other import models\n",
+        "app/sub/other.py": "class models:\n    __all__ = ['C']\n",
+        "app/sub/models.py": "__all__ = ['B']\nclass B:\n    pass\n",
+        "u.py": "class B:\n    pass\nfrom app import *\n",
+    })
+    assert defs(r.resolve("u.B")) == {("u", "B", "class")}
+
+
+def test_an_all_added_from_a_submodule_is_answered_once_and_kept() -> None:
+    # the package's own `from . import _models` is read directly: resolving it through the
+    # package looped back through the star import being answered, so nothing was cached
+    r = resolver({
+        "pkg/__init__.py": "from . import _models\nfrom ._models import *\n__all__ = ['Client']\n"
+                           "__all__ += _models.__all__\nClient = 1\n",
+        "pkg/_models.py": "__all__ = ['M']\nclass M:\n    pass\n",
+    })
+    assert r._exports_star("pkg", "M", frozenset()) == "yes"
+    assert r._exports_star("pkg", "Z", frozenset()) == "no"
+    assert ("pkg", "Z") in r._provides_cache
+
+
 def test_an_all_that_cannot_be_read_lists_what_a_module_without_one_exports() -> None:
     # `__all__ = [n for n in dir() if ...]`: taken to list the public names the module binds
     r = resolver({
