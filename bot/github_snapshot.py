@@ -100,9 +100,15 @@ async def config_files(
     """A snapshot holding only the tree's configuration files (for ``load_config``)."""
     have = have or {}
     present = {p: e for p, e in tree.entries.items() if p in CONFIG_PATHS}
-    missing = {e.sha: p for p, e in present.items() if e.sha not in have and e.sha != NOT_A_FILE}
+    missing = _config_blobs(present, have)
     blobs = {**have, **await read_blobs(api, owner, repo, missing)}
     return FetchedSnapshot(tree.sha, present, {p: blobs[e.sha] for p, e in present.items() if e.sha in blobs})
+
+
+def _config_blobs(entries: Mapping[str, Entry], have: Mapping[str, bytes]) -> dict[str, str]:
+    """SHA -> path of the configuration files to fetch: those not held already (a path that
+    holds no regular file has no blob)."""
+    return {e.sha: p for p, e in entries.items() if p in CONFIG_PATHS and e.sha not in have and e.sha != NOT_A_FILE}
 
 
 async def fill(
@@ -128,9 +134,7 @@ async def fill(
         snapshot = await offload(_from_tarball, archive, tree, tarball_max_bytes * 8)  # unpacking and hashing
         assert isinstance(snapshot, FetchedSnapshot)
         return snapshot
-    for path, entry in tree.entries.items():
-        if path in CONFIG_PATHS and entry.sha not in have and entry.sha != NOT_A_FILE:
-            missing[entry.sha] = path
+    missing.update(_config_blobs(tree.entries, have))
     have.update(await read_blobs(api, owner, repo, missing))
     held = {p: have[e.sha] for p, e in tree.entries.items() if e.sha in have}
     return FetchedSnapshot(tree.sha, dict(tree.entries), held)

@@ -21,6 +21,8 @@ CONFIG_PATHS = (".github/ssot.toml", "pyproject.toml")
 #: the most ``max_file_bytes`` may be: parsing a file costs some 30 times its size in memory,
 #: and the App reads no larger file from a repository's tarball
 MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
 def is_dotted_path(value: str) -> bool:
     """``package.module.Name``: what a concept's paths must look like (two parts at least,
     each a Python identifier: ``café.Ünï`` too)."""

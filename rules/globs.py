@@ -4,9 +4,10 @@ A pattern without a slash (other than a trailing one) matches a file or director
 any depth (``tests/``, ``test_*.py``); a pattern with a slash is anchored at the
 repository root (``src/legacy/**``). ``*`` stays within one path segment, ``**`` spans
 any number of them, ``[abc]``, ``[a-z]`` and ``[!a-z]`` match one character (never ``/``),
-and a matched directory matches everything below it. A pattern that starts with ``!`` takes back what the
-patterns before it matched (``app/generated/``, then ``!app/generated/keep.py``); the last
-pattern that matches a path decides (a backslash before it starts a pattern with a literal ``!``).
+and a matched directory matches everything below it. A pattern that starts with ``!`` takes
+back what the patterns before it matched (``app/generated/``, then
+``!app/generated/keep.py``); the last pattern that matches a path decides (a backslash
+before it starts a pattern with a literal ``!``).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ def _rules(patterns: tuple[str, ...]) -> tuple[tuple[re.Pattern[str], bool], ...
     runs: list[tuple[list[str], bool]] = []
     for raw in patterns:
         pattern, negated = _unnegated(raw.strip())
-        if not pattern.strip("/"):
+        if not pattern.strip("/") or (negated and not runs):  # (taking back what nothing matched)
             continue
         if not runs or runs[-1][1] != negated:
             runs.append(([], negated))
@@ -123,9 +124,9 @@ def matcher(patterns: Iterable[str]) -> Callable[[str], bool]:
     rules = _rules(tuple(patterns))
     if not rules:
         return lambda path: False
-    if len(rules) == 1:
-        match, negated = rules[0][0].match, rules[0][1]
-        return lambda path: not negated and match(path) is not None
+    if len(rules) == 1:  # (excluding: a run that takes back never comes first)
+        match = rules[0][0].match
+        return lambda path: match(path) is not None
 
     def last(path: str) -> bool:
         for expression, negated in reversed(rules):

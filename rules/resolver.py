@@ -304,7 +304,8 @@ class Resolver:
     def _listed(self, module_name: str, attr: str, seen: frozenset[str]) -> str:
         """Does the module's ``__all__`` list ``attr``: "yes", "no" or "maybe"? The ``__all__``
         of another module of the repository that it adds (``__all__ += _models.__all__``) is
-        read in turn; a part that cannot be known may list any name the module binds."""
+        read in turn; a part that cannot be known is read as a module without ``__all__``
+        (:meth:`_public`)."""
         summary = self._summary(module_name)
         if attr in summary.all_names:
             return "yes"
@@ -364,12 +365,13 @@ class Resolver:
             source = self.index.absolute(module_name, binding.module, binding.level)
             found = f"{source}.{binding.name}" if source is not None else None
             origin = self.index.modules.get(source or "")
-            # what the package binds under that name, itself or by a star import (which gives
-            # no private name), may be no module: then resolved, not read
-            # (a package importing its own submodule: that binding is this one)
-            bound = source != module_name and binding.name in dict(origin.summary.exports) if origin and \
-                origin.summary else True
-            if bound or (origin.summary.stars and not binding.name.startswith("_")):  # type: ignore[union-attr]
+            if origin is None or origin.summary is None:
+                return None
+            # what the package binds under that name, itself (unless that is this binding: a
+            # package importing its own submodule) or by a star import (which gives no private
+            # name), may be no module: then it is resolved, not read
+            if (source != module_name and binding.name in dict(origin.summary.exports)) \
+                    or (origin.summary.stars and not binding.name.startswith("_")):
                 return None
         else:
             return None
